@@ -1,0 +1,145 @@
+"""The configuration as typed data. Loading and validation live in ``penguin_tui.config``.
+
+Durations are seconds (float) here; the TOML file writes them as "30s", "5m", "48h", "14d".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from penguin_tui.model import ItemInfo, ItemKind
+
+SECTIONS = ("Services", "Databases", "API", "Email deliverability", "Support", "Host")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConfig:
+    """An ``[[check]]``: an http(s):// or tcp:// probe judged by Gatus-style conditions."""
+
+    name: str
+    url: str  # http://, https:// or tcp://host:port
+    section: str = "Services"
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""  # request body (POST checks)
+    conditions: tuple[str, ...] = ("[STATUS] == 200",)  # tcp default: ("[CONNECTED] == true",)
+    interval_s: float = 30.0
+    timeout_s: float = 10.0
+    max_body_bytes: int = 1_048_576  # responses are read up to this many bytes, then cut off
+    failure_threshold: int = 2  # consecutive failed probes before the status flips to CRIT
+    success_threshold: int = 1  # consecutive good probes before it flips back to OK
+    verify_tls: bool = True
+
+    @property
+    def key(self) -> str:
+        return f"check:{self.name}"
+
+    @property
+    def is_tcp(self) -> bool:
+        return self.url.startswith("tcp://")
+
+    def item(self) -> ItemInfo:
+        return ItemInfo(self.key, ItemKind.CHECK, self.section, self.name, "ms", self.interval_s)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricConfig:
+    """A ``[[metric]]``: one number, from exactly one of three sources.
+
+    - Prometheus: ``query`` (PromQL, instant query against ``prometheus_url`` or [prometheus].url)
+    - scrape:     ``scrape`` (URL of a text-format /metrics) + ``series`` (``name{label="v"}``)
+    - JSON:       ``json`` (URL) + ``field`` (dotted path, e.g. ``queue.depth``)
+
+    ``rate`` turns a counter into per-second increase between polls; ``scale`` multiplies the
+    result (3600 for per hour, 100 for percent, 1000 for ms).
+    """
+
+    name: str
+    section: str = "API"
+    unit: str = ""
+    source: str = "prometheus"  # "prometheus" | "scrape" | "json"
+    query: str = ""
+    prometheus_url: str = ""
+    scrape: str = ""
+    series: str = ""
+    json: str = ""
+    field: str = ""
+    rate: bool = False
+    scale: float = 1.0
+    warn: float | None = None
+    crit: float | None = None
+    direction: str = "above"  # "above": higher is worse; "below": lower is worse
+    interval_s: float = 30.0
+    timeout_s: float = 10.0
+    title: str = ""  # display name; defaults to name
+
+    @property
+    def key(self) -> str:
+        return f"metric:{self.name}"
+
+    def item(self) -> ItemInfo:
+        return ItemInfo(
+            self.key,
+            ItemKind.METRIC,
+            self.section,
+            self.title or self.name,
+            self.unit,
+            self.interval_s,
+            self.warn,
+            self.crit,
+            self.direction,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """Glances-style levels: careful is informational, warning -> WARN, critical -> CRIT."""
+
+    careful: float
+    warning: float
+    critical: float
+
+
+@dataclass(frozen=True, slots=True)
+class HostConfig:
+    """``[host]``: the bastion's own figures through psutil (glances' default thresholds)."""
+
+    enabled: bool = True
+    interval_s: float = 15.0
+    cpu: Threshold = Threshold(50, 70, 90)  # percent
+    memory: Threshold = Threshold(50, 70, 90)  # percent
+    swap: Threshold = Threshold(50, 70, 90)  # percent
+    disk: Threshold = Threshold(50, 70, 90)  # percent, per mount
+    load: Threshold = Threshold(0.7, 1.0, 5.0)  # multiples of the core count
+    mounts: tuple[str, ...] = ()  # empty: every real (non-virtual) mount
+    network: bool = True  # rx/tx rates, informational
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionConfig:
+    """``[retention]``: how long each tier of the cache keeps data."""
+
+    raw_s: float = 48 * 3600
+    minute_s: float = 14 * 86400
+    hour_s: float = 400 * 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration. ``source`` is the file it came from (None: built-in default)."""
+
+    checks: tuple[CheckConfig, ...] = ()
+    metrics: tuple[MetricConfig, ...] = ()
+    host: HostConfig = HostConfig()
+    retention: RetentionConfig = RetentionConfig()
+    cache_path: Path | None = None  # [general].cache; --cache wins
+    log_file: Path | None = None  # [general].log_file: the daemon also logs here
+    max_concurrency: int = 50  # [general].max_concurrency: polls in flight at once
+    uptime_target: float = 99.9  # [general].uptime_target, percent
+    prometheus_url: str = ""  # [prometheus].url, default for metrics with a query
+    source: Path | None = None
+
+    def items(self) -> list[ItemInfo]:
+        """Every configured item, checks first, then metrics (host items come from the sampler)."""
+        return [c.item() for c in self.checks] + [m.item() for m in self.metrics]
