@@ -13,14 +13,16 @@ import re
 # and OSC introducers). ESC (0x1b) is in C0, so escape sequences lose their introducer.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Whole ANSI/VT sequences: CSI ... final byte, OSC ... BEL/ST, and two-byte ESC sequences.
-# Removing them whole keeps the visible text readable ("\x1b[31mred" -> "red").
+# Removing them whole keeps the visible text readable ("\x1b[31mred" -> "red"). String
+# sequences (OSC, DCS) only match when terminated: an unterminated one loses its introducer
+# below and its payload stays visible as inert text instead of swallowing the rest.
 _ESCAPE_SEQ = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (incl. OSC 52 clipboard writes)
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC (incl. OSC 52 clipboard writes)
+    r"|\x1b[PX^_][^\x1b]*\x1b\\"  # DCS, SOS, PM, APC
     r"|\x1b[@-Z\\-_]"  # other two-byte escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-    r"|\x9d[^\x07\x9c]*(?:\x07|\x9c)?"  # 8-bit OSC
+    r"|\x9d[^\x07\x9c]*(?:\x07|\x9c)"  # 8-bit OSC
 )
 
 
