@@ -1,0 +1,225 @@
+"""The command line: ``penguin-tui [console]``, ``daemon``, ``check``, ``export``, ``demo``, ``config``.
+
+Every command imports what it needs inside its body, so ``penguin-tui check`` and
+``penguin-tui daemon`` never load Textual, and ``--help`` stays instant (tests pin this).
+Operator-facing errors (PenguinError) print one line to stderr and exit with their code;
+tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from penguin_tui import __version__
+from penguin_tui.errors import EXIT_INTERRUPTED, EXIT_USAGE, PenguinError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _operator_errors(func: F) -> F:
+    """Turn PenguinError into one clear line on stderr and its exit code (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PenguinError as exc:
+            click.echo(f"penguin-tui: {exc.message}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            sys.exit(EXIT_INTERRUPTED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config_option(func: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file (default: $PENGUIN_TUI_CONFIG, else "
+        "$XDG_CONFIG_HOME/penguin-tui/config.toml).",
+    )(func)
+
+
+def _cache_option(func: F) -> F:
+    return click.option(
+        "--cache",
+        "cache_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Cache file (default: [general].cache, else $XDG_DATA_HOME/penguin-tui/cache.db).",
+    )(func)
+
+
+def _duration(value: str | None, option: str) -> float | None:
+    if value is None:
+        return None
+    from penguin_tui.durations import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise PenguinError(f"{option} {value!r}: {exc}", exit_code=EXIT_USAGE) from None
+
+
+@click.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="penguin-tui")
+@_config_option
+@_cache_option
+@click.pass_context
+@_operator_errors
+def main(ctx: click.Context, config_path: Path | None, cache_path: Path | None) -> None:
+    """penguin-tui: the PenguinMails operations console.
+
+    With no command, opens the console on the configured platform. `penguin-tui demo` opens it
+    on a simulated platform; `penguin-tui check` is the morning check for cron and monitoring.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from penguin_tui.launch import run_console
+
+    sys.exit(run_console(config_path, cache_path))
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@_operator_errors
+def daemon(config_path: Path | None, cache_path: Path | None) -> None:
+    """Record 24/7: poll every configured target and write the cache.
+
+    Runs until SIGTERM or SIGINT, then flushes and exits 0. Logs to stderr (and to
+    [general].log_file when set). Holds the cache's writer lock: consoles attach to it.
+    """
+    from penguin_tui.daemon import run_daemon
+
+    sys.exit(run_daemon(config_path, cache_path))
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--since",
+    metavar="DURATION",
+    help="Overnight window, e.g. 12h (default: since the last sign-off, else 12h).",
+)
+@_operator_errors
+def check(config_path: Path | None, cache_path: Path | None, fmt: str, since: str | None) -> None:
+    """The morning check without a screen.
+
+    Exit codes as Nagios plugins: 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN (also STALE).
+    """
+    from penguin_tui.check import run_check_command
+
+    sys.exit(run_check_command(config_path, cache_path, fmt, _duration(since, "--since")))
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@click.option("--since", metavar="DURATION", default="24h", show_default=True)
+@click.option(
+    "--what",
+    type=click.Choice(["samples", "checks", "events"]),
+    default="samples",
+    show_default=True,
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (refuses to overwrite an existing one). Default: stdout.",
+)
+@_operator_errors
+def export(
+    config_path: Path | None,
+    cache_path: Path | None,
+    since: str,
+    what: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """What the cache holds, for reports and data teams (CSV or JSON lines)."""
+    from penguin_tui.export import run_export
+
+    seconds = _duration(since, "--since")
+    assert seconds is not None
+    sys.exit(run_export(config_path, cache_path, seconds, what, fmt, output))
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--no-console",
+    is_flag=True,
+    help="Serve the simulated platform only; print the path of a config that points at it.",
+)
+@_operator_errors
+def demo(no_console: bool) -> None:
+    """A simulated PenguinMails platform on 127.0.0.1, and the console pointed at it."""
+    from penguin_tui.launch import run_demo_command
+
+    sys.exit(run_demo_command(console=not no_console))
+
+
+@main.group(context_settings=CONTEXT_SETTINGS)
+def config() -> None:
+    """Show, check or locate the configuration."""
+
+
+@config.command("example", context_settings=CONTEXT_SETTINGS)
+def config_example() -> None:
+    """Print a complete, commented example config."""
+    from penguin_tui.config_example import EXAMPLE_CONFIG
+
+    click.echo(EXAMPLE_CONFIG, nl=False)
+
+
+@config.command("validate", context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_operator_errors
+def config_validate(config_path: Path | None) -> None:
+    """Check the config and report every problem at once (exit 2 if any)."""
+    from penguin_tui.config import load_config
+    from penguin_tui.paths import resolve_config_path
+
+    path, explicit = resolve_config_path(config_path)
+    if not explicit and not path.exists():
+        click.echo(f"{path}: no config file; the built-in default (this host only) is in use.")
+        return
+    cfg = load_config(path, explicit=True)
+    click.echo(
+        f"{path}: OK ({len(cfg.checks)} checks, {len(cfg.metrics)} metrics, "
+        f"host {'on' if cfg.host.enabled else 'off'})"
+    )
+
+
+@config.command("path", context_settings=CONTEXT_SETTINGS)
+@_config_option
+def config_path_cmd(config_path: Path | None) -> None:
+    """Print the config file in use and whether it exists."""
+    from penguin_tui.paths import resolve_config_path
+
+    path, _explicit = resolve_config_path(config_path)
+    state = "exists" if path.exists() else "missing: the built-in default is used"
+    click.echo(f"{path} ({state})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

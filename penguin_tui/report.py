@@ -1,0 +1,220 @@
+"""The morning report as text (terminals, cron mail), JSON (machines) and Markdown (tickets, chat).
+
+All three render the same ``check.Report``; every string that came from the network or a config
+goes through ``sanitize`` here, and Markdown escapes what would change the document's structure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from penguin_tui.check import Report, ReportItem
+from penguin_tui.fmt import format_value, iso, local_datetime, local_time
+from penguin_tui.model import Event, EventKind, Status
+from penguin_tui.text import sanitize
+
+TITLE = "PenguinMails morning check"
+
+
+def render(report: Report, fmt: str) -> str:
+    """The report in ``fmt`` (text, json or markdown), ending with a newline."""
+    if fmt == "json":
+        return json.dumps(to_json(report), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_markdown(report)
+    return render_text(report)
+
+
+def _clean(text: str, max_len: int = 200) -> str:
+    return sanitize(text, max_len=max_len, single_line=True)
+
+
+def _duration(seconds: float) -> str:
+    from penguin_tui.durations import format_duration
+
+    return format_duration(max(0.0, seconds))
+
+
+def counts_line(report: Report) -> str:
+    """``12 OK · 1 WARN · 1 CRIT · 0 UNKNOWN · 0 STALE``."""
+    counts = report.counts()
+    return " · ".join(f"{counts[s]} {s.value}" for s in Status)
+
+
+def event_text(event: Event, names: dict[str, str]) -> str:
+    """One line describing an event, without its time."""
+    name = _clean(names.get(event.key, event.key), 60)
+    reason = _clean(event.reason)
+    if event.kind == EventKind.SIGNOFF:
+        return f"signed off: {reason}"
+    change = f"{event.old.value if event.old else '—'} → {event.new.value if event.new else '—'}"
+    value = f" at {format_value(event.value)}" if event.value is not None else ""
+    label = "breach" if event.kind == EventKind.BREACH else "state"
+    return f"{name}: {change} ({label}{value}){' ' + reason if reason else ''}"
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def render_text(report: Report) -> str:
+    """Plain text for a terminal or a cron mail; status carried by words and symbols."""
+    now = report.checked_at
+    lines = [
+        f"{TITLE}: {report.status.symbol} {report.status.value}   ({local_datetime(now)})",
+        f"  {counts_line(report)}",
+    ]
+    section = None
+    width = max((len(_clean(r.name, 32)) for r in report.items), default=10)
+    for row in report.items:
+        if row.section != section:
+            section = row.section
+            lines += ["", section]
+        lines.append("  " + _text_row(row, width, now))
+    lines += ["", f"Overnight since {local_datetime(report.since)} ({_clean(report.since_reason)})"]
+    if not report.events:
+        lines.append("  no state changes or threshold breaches")
+    for event in report.events:
+        lines.append(f"  {local_time(event.ts, now):>9}  {event_text(event, report.names)}")
+    if report.worst_values:
+        lines += ["", "Worst values in the window"]
+        for w in report.worst_values:
+            flag = f"  {w.status.symbol} {w.status.value}" if w.status != Status.OK else ""
+            lines.append(
+                f"  {_clean(w.name, 32):<{width}}  {format_value(w.value, w.unit):>12}  "
+                f"at {local_time(w.ts, now)}{flag}"
+            )
+    if report.last_signoff is not None:
+        s = report.last_signoff
+        lines += ["", f"Last sign-off: {_clean(s.user)}@{_clean(s.host)} at "
+                      f"{local_datetime(s.ts)} ({s.status.value})"]
+    for note in report.notes:
+        lines += ["", f"Note: {note}"]
+    return "\n".join(lines) + "\n"
+
+
+def _text_row(row: ReportItem, width: int, now: float) -> str:
+    since = f"for {_duration(now - row.since)}" if row.since is not None else ""
+    reason = f"  {_clean(row.reason, 120)}" if row.reason else ""
+    return (
+        f"{row.status.symbol} {row.status.value:<7} {_clean(row.name, 32):<{width}}  "
+        f"{format_value(row.value, row.unit):>12}  {since}{reason}"
+    ).rstrip()
+
+
+# --- json -----------------------------------------------------------------------------------
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The report as plain JSON data (times in ISO 8601 UTC)."""
+    return {
+        "status": report.status.value,
+        "exit_code": report.status.exit_code,
+        "checked_at": iso(report.checked_at),
+        "counts": {s.value: n for s, n in report.counts().items()},
+        "items": [
+            {
+                "section": r.section,
+                "name": _clean(r.name),
+                "key": r.key,
+                "status": r.status.value,
+                "value": r.value,
+                "unit": r.unit,
+                "reason": _clean(r.reason, 500),
+                "since": iso(r.since),
+                "checked_at": iso(r.checked_at),
+            }
+            for r in report.items
+        ],
+        "overnight": {
+            "since": iso(report.since),
+            "since_reason": report.since_reason,
+            "events": [
+                {
+                    "ts": iso(e.ts),
+                    "key": e.key,
+                    "name": _clean(report.names.get(e.key, e.key)),
+                    "kind": e.kind.value,
+                    "old": e.old.value if e.old else None,
+                    "new": e.new.value if e.new else None,
+                    "value": e.value,
+                    "reason": _clean(e.reason, 500),
+                }
+                for e in report.events
+            ],
+            "worst": [
+                {
+                    "key": w.key,
+                    "name": _clean(w.name),
+                    "value": w.value,
+                    "unit": w.unit,
+                    "ts": iso(w.ts),
+                    "status": w.status.value,
+                }
+                for w in report.worst_values
+            ],
+        },
+        "last_signoff": None
+        if report.last_signoff is None
+        else {
+            "ts": iso(report.last_signoff.ts),
+            "user": _clean(report.last_signoff.user),
+            "host": _clean(report.last_signoff.host),
+            "status": report.last_signoff.status.value,
+            "note": _clean(report.last_signoff.note, 2000),
+        },
+        "notes": report.notes,
+    }
+
+
+# --- markdown -------------------------------------------------------------------------------
+
+# Characters that would start emphasis, code, links, HTML, headings or table cells.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def md_escape(text: str, max_len: int = 300) -> str:
+    """Untrusted text made inert inside a Markdown table cell or line."""
+    return _MD_SPECIAL.sub(r"\\\1", _clean(text, max_len))
+
+
+def render_markdown(report: Report) -> str:
+    """A Markdown document for a ticket, a wiki page or a chat message."""
+    now = report.checked_at
+    out = [
+        f"# {TITLE}: {report.status.symbol} {report.status.value}",
+        "",
+        f"Checked {local_datetime(now)}. {counts_line(report)}.",
+        "",
+        "| Section | Status | Item | Value | For | Reason |",
+        "|---|---|---|---:|---|---|",
+    ]
+    for r in report.items:
+        since = _duration(now - r.since) if r.since is not None else ""
+        out.append(
+            f"| {r.section} | {r.status.symbol} {r.status.value} | {md_escape(r.name, 60)} | "
+            f"{format_value(r.value, r.unit)} | {since} | {md_escape(r.reason)} |"
+        )
+    out += ["", f"## Overnight since {local_datetime(report.since)}", "",
+            f"_{md_escape(report.since_reason)}_", ""]
+    if not report.events:
+        out.append("No state changes or threshold breaches.")
+    for e in report.events:
+        out.append(f"- **{local_time(e.ts, now)}** {md_escape(event_text(e, report.names), 400)}")
+    if report.worst_values:
+        out += ["", "## Worst values", "", "| Item | Worst | At | Status |", "|---|---:|---|---|"]
+        for w in report.worst_values:
+            out.append(
+                f"| {md_escape(w.name, 60)} | {format_value(w.value, w.unit)} | "
+                f"{local_time(w.ts, now)} | {w.status.value} |"
+            )
+    if report.last_signoff is not None:
+        s = report.last_signoff
+        out += ["", f"Last sign-off: {md_escape(s.user)}@{md_escape(s.host)} at "
+                    f"{local_datetime(s.ts)} ({s.status.value})."]
+        if s.note:
+            out.append(f"> {md_escape(s.note, 2000)}")
+    for note in report.notes:
+        out += ["", f"_Note: {md_escape(note)}_"]
+    return "\n".join(out) + "\n"
