@@ -7,6 +7,7 @@ message that says what is wrong and how to write it, never on the first probe.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -42,6 +43,8 @@ class Condition:
     values: tuple[str, ...] = field(default=(), compare=False)  # right side, unquoted
 
 
+# Probes may parse their check's conditions on every poll; the cache makes that free.
+@functools.lru_cache(maxsize=1024)
 def parse_condition(expression: str) -> Condition:
     """Parse one condition such as ``[BODY].status == ok``.
 

@@ -126,6 +126,21 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class VaultConfig:
+    """``[vault]``: where the secret browser finds Vault (reserved; read by a later issue).
+
+    The ``VAULT_*`` environment variables, when set, win over these, as they do for the vault
+    CLI. A token never lives in the config: it comes from VAULT_TOKEN or ~/.vault-token.
+    """
+
+    addr: str = ""
+    namespace: str = ""
+    cacert: Path | None = None
+    capath: Path | None = None
+    skip_verify: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration. ``source`` is the file it came from (None: built-in default)."""
 
@@ -138,6 +153,7 @@ class Config:
     max_concurrency: int = 50  # [general].max_concurrency: polls in flight at once
     uptime_target: float = 99.9  # [general].uptime_target, percent
     prometheus_url: str = ""  # [prometheus].url, default for metrics with a query
+    vault: VaultConfig = VaultConfig()  # [vault]
     source: Path | None = None
 
     def items(self) -> list[ItemInfo]:
