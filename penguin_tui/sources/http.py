@@ -1,0 +1,106 @@
+"""HTTP(S) health probes: one request, a capped body, Gatus-style conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from penguin_tui.sources.common import (
+    CERT_HAS_EXPIRED,
+    clean,
+    describe_exception,
+    exception_chain,
+    format_duration,
+    read_capped,
+)
+from penguin_tui.sources.probe import Probe, judge
+from penguin_tui.sources.tlscert import fetch_not_after, not_after_from_ssl_object
+
+if TYPE_CHECKING:
+    import httpx
+
+    from penguin_tui.config_model import CheckConfig
+
+
+async def probe_http(client: httpx.AsyncClient, check: CheckConfig) -> Probe:
+    """Probe ``check.url`` once with the shared ``client`` and judge the answer.
+
+    ``check.timeout_s`` bounds the whole exchange (connect, headers and body), so a server
+    that trickles bytes is cut off like one that never answers. The body is read up to
+    ``check.max_body_bytes`` and no further. Never raises for anything the target does.
+    """
+    started = time.perf_counter()
+    status: int | None = None
+    body = b""
+    cut = False
+    response_ms: float | None = None
+    cert_expiry_ts: float | None = None
+    ip = ""
+    error = ""
+    try:
+        async with asyncio.timeout(check.timeout_s):
+            async with client.stream(
+                check.method,
+                check.url,
+                headers=check.headers or None,
+                content=check.body.encode() if check.body else None,
+                timeout=check.timeout_s,
+            ) as resp:
+                status = resp.status_code
+                stream = resp.extensions.get("network_stream")
+                if stream is not None:
+                    cert_expiry_ts = not_after_from_ssl_object(stream.get_extra_info("ssl_object"))
+                    addr = stream.get_extra_info("server_addr")
+                    ip = str(addr[0]) if addr else ""
+                body, cut = await read_capped(resp, check.max_body_bytes)
+        # Only a completed exchange has a response time; a trickle that timed out has none.
+        response_ms = (time.perf_counter() - started) * 1000.0
+    except Exception as exc:
+        error = describe_exception(exc, check.url, check.timeout_s)
+        expired_at = await _expired_at(exc, check, started)
+        if expired_at is not None:
+            cert_expiry_ts = expired_at
+            ago = format_duration(time.time() - expired_at)
+            error = f"TLS error: certificate has expired (expired {ago} ago)"
+
+    now = time.time()
+    ok, results, reason = judge(
+        check.conditions,
+        status=status,
+        response_ms=response_ms,
+        body=body if status is not None else None,
+        connected=status is not None,
+        cert_expiry_s=None if cert_expiry_ts is None else cert_expiry_ts - now,
+        ip=ip,
+        transport_error=error,
+    )
+    reason = clean(reason)
+    if not ok and cut:
+        reason = f"{reason} (body cut at {check.max_body_bytes} bytes)"
+    return Probe(
+        ok=ok,
+        response_ms=response_ms,
+        reason=reason,
+        status_code=status,
+        connected=status is not None,
+        cert_expiry_ts=cert_expiry_ts,
+        body_cut=cut,
+        conditions=results,
+    )
+
+
+async def _expired_at(exc: BaseException, check: CheckConfig, started: float) -> float | None:
+    """When the verification failure was an expired certificate: its expiry time."""
+    for e in exception_chain(exc):
+        if isinstance(e, ssl.SSLCertVerificationError) and e.verify_code == CERT_HAS_EXPIRED:
+            break
+    else:
+        return None
+    parts = urlsplit(check.url)
+    remaining = check.timeout_s - (time.perf_counter() - started)
+    if not parts.hostname or remaining <= 0:
+        return None
+    return await fetch_not_after(parts.hostname, parts.port or 443, remaining)
