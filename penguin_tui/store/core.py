@@ -1,0 +1,409 @@
+"""``Store``: the SQLite cache every other part of penguin-tui reads and the recorder writes.
+
+One connection per Store, guarded by a re-entrant lock so a Store may be handed to a worker
+thread. Concurrency between processes is SQLite's: WAL lets any number of readers read while
+one writer writes, and ``busy_timeout`` makes occasional other writers (a console adding a
+sign-off while the daemon records) wait their turn instead of failing. The writer lock
+(``acquire_writer``) is about roles, not safety: it decides which process records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from penguin_tui.config_model import RetentionConfig
+from penguin_tui.errors import CacheError
+from penguin_tui.model import (
+    Batch,
+    Event,
+    EventKind,
+    ItemInfo,
+    ItemKind,
+    ItemState,
+    SignOff,
+    Status,
+    WriterInfo,
+)
+from penguin_tui.store import export, ingest, maintain, meta, query
+from penguin_tui.store.connect import connect, connect_memory, translated
+from penguin_tui.store.lock import WriterLock
+from penguin_tui.store.schema import SCHEMA_VERSION, migrate, version
+from penguin_tui.text import sanitize
+
+MEMORY = ":memory:"
+
+
+def _status(text: str | None) -> Status | None:
+    if text is None:
+        return None
+    try:
+        return Status(text)
+    except ValueError:
+        return Status.UNKNOWN
+
+
+class Store:
+    """The metrics cache. Open with ``Store.open(path)`` or ``Store.memory()``."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self.retention = RetentionConfig()
+        self._conn = conn
+        self._mutex = threading.RLock()
+        self._ids: dict[str, int] = {}
+        self._lock = None if path == MEMORY else WriterLock(path)
+        self._memory_writer: WriterInfo | None = None
+        self._load_retention()
+
+    # ----------------------------------------------------------------- opening and closing
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, readonly: bool = False) -> Store:
+        """Open (create, upgrade) the cache at ``path``; CacheError when it can't be used."""
+        if str(path) == MEMORY:
+            return cls.memory()
+        shown = str(Path(path).expanduser())
+        conn = connect(path, create=create, readonly=readonly)
+        try:
+            with translated(shown):
+                if readonly:
+                    found = version(conn)
+                    if found < SCHEMA_VERSION:
+                        raise CacheError(
+                            f"{shown}: the cache has schema version {found} and needs an "
+                            f"upgrade to {SCHEMA_VERSION}; open it once without read-only "
+                            "(start the daemon or the console) to upgrade it"
+                        )
+                else:
+                    migrate(conn, shown)
+            return cls(conn, shown, readonly=readonly)
+        except BaseException:
+            conn.close()
+            raise
+
+    @classmethod
+    def memory(cls) -> Store:
+        """An in-memory cache: the console's fallback when the cache file can't be used."""
+        conn = connect_memory()
+        migrate(conn, MEMORY)
+        return cls(conn, MEMORY)
+
+    def close(self) -> None:
+        """Release the writer lock (if held) and close the connection."""
+        with self._mutex:
+            self.release_writer()
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._mutex, translated(self.path):
+            yield self._conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; everything in it lands, or nothing does."""
+        if self.readonly:
+            raise CacheError(f"{self.path}: the cache was opened read-only")
+        with self._mutex, translated(self.path):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                # Series ids handed out inside the rolled-back transaction no longer exist.
+                self._ids.clear()
+                raise
+
+    # ------------------------------------------------------------------------- writer lock
+
+    def acquire_writer(self, role: str = "daemon") -> None:
+        """Become this cache's one recorder; WriterLockHeld names the current holder."""
+        if self.readonly:
+            raise CacheError(f"{self.path}: a read-only cache cannot be recorded into")
+        if self._lock is None:
+            import socket
+            import time
+
+            self._memory_writer = WriterInfo(os.getpid(), socket.gethostname(), time.time(), role)
+            return
+        self._lock.acquire(role)
+
+    def release_writer(self) -> None:
+        """Stop being the recorder (a no-op when not holding the lock)."""
+        self._memory_writer = None
+        if self._lock is not None:
+            self._lock.release()
+
+    def writer(self) -> WriterInfo | None:
+        """Who records into this cache now, from any process (None when nobody does)."""
+        return self._memory_writer if self._lock is None else self._lock.holder()
+
+    # ------------------------------------------------------------------------------ writes
+
+    def sync_items(self, items: Iterable[ItemInfo]) -> None:
+        """Upsert item descriptions (the checklist as configured)."""
+        items = list(items)
+        if items:
+            with self._write() as conn:
+                ingest.sync_items(conn, items)
+
+    def write(self, batch: Batch) -> None:
+        """Write a poller batch in one transaction: samples, readings (states, failures), events."""
+        if not batch:
+            return
+        with self._write() as conn:
+            if batch.samples:
+                ingest.write_samples(conn, batch.samples, self._ids)
+            if batch.readings:
+                ingest.write_readings(conn, batch.readings)
+            if batch.events:
+                ingest.write_events(conn, batch.events)
+
+    def maintain(self, now: float) -> None:
+        """Roll samples up into minute and hour buckets, then delete what is past retention."""
+        if self.readonly:
+            raise CacheError(f"{self.path}: the cache was opened read-only")
+        with self._mutex, translated(self.path):
+            maintain.roll_up(self._conn, now)
+            maintain.enforce_retention(self._conn, now, self.retention)
+
+    def set_retention(self, retention: RetentionConfig) -> None:
+        """Use these retention periods from the next ``maintain`` on (and record them)."""
+        self.retention = retention
+        if self.readonly:
+            return
+        with self._write() as conn:
+            values = (retention.raw_s, retention.minute_s, retention.hour_s)
+            for key, value in zip(meta.RETENTION_KEYS, values, strict=True):
+                meta.put(conn, key, float(value))
+
+    def _load_retention(self) -> None:
+        with self._read() as conn:
+            found = meta.get_many(conn, *meta.RETENTION_KEYS)
+        if len(found) == len(meta.RETENTION_KEYS):
+            self.retention = RetentionConfig(*(found[k] for k in meta.RETENTION_KEYS))
+
+    def add_signoff(self, signoff: SignOff) -> int:
+        """Record an operator's sign-off; returns its id. Any process may sign off."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO signoffs (ts, user, host, status, note, not_ok)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    signoff.ts,
+                    sanitize(signoff.user, max_len=100, single_line=True),
+                    sanitize(signoff.host, max_len=255, single_line=True),
+                    str(signoff.status),
+                    sanitize(signoff.note, max_len=4000),
+                    json.dumps(
+                        [sanitize(line, max_len=600, single_line=True) for line in signoff.not_ok],
+                        ensure_ascii=False,
+                    ),
+                ),
+            )
+            return int(cur.lastrowid)
+
+    # ------------------------------------------------------------------------------- reads
+
+    def _sid(self, conn: sqlite3.Connection, key: str) -> int | None:
+        sid = self._ids.get(key)
+        if sid is None:
+            row = conn.execute("SELECT id FROM series WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None  # not cached: the series may appear later
+            sid = self._ids[key] = row[0]
+        return sid
+
+    def items(self) -> list[ItemInfo]:
+        """Item descriptions, in the order they were last synced."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT key, kind, section, name, unit, interval_s, warn, crit, direction"
+                " FROM items ORDER BY position, key"
+            ).fetchall()
+        out = []
+        for key, kind, section, name, unit, interval_s, warn, crit, direction in rows:
+            try:
+                kind = ItemKind(kind)
+            except ValueError:
+                continue  # written by a newer program with kinds we don't know
+            out.append(
+                ItemInfo(key, kind, section, name, unit or "", interval_s, warn, crit, direction)
+            )
+        return out
+
+    def states(self) -> dict[str, ItemState]:
+        """The newest state of every item that has been read at least once."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT key, status, since, checked_at, value, reason, conditions FROM states"
+            ).fetchall()
+        return {
+            key: ItemState(
+                key,
+                _status(status) or Status.UNKNOWN,
+                since,
+                checked_at,
+                value,
+                reason or "",
+                ingest.decode_conditions(conditions),
+            )
+            for key, status, since, checked_at, value, reason, conditions in rows
+        }
+
+    def points(
+        self, key: str, start: float, end: float, max_points: int = 500
+    ) -> list[tuple[float, float]]:
+        """``(ts, value)`` over ``[start, end]`` from the fitting tier, at most ``max_points``."""
+        with self._read() as conn:
+            sid = self._sid(conn, key)
+            return [] if sid is None else query.points(conn, sid, start, end, max_points)
+
+    def extremes(
+        self, key: str, start: float, end: float
+    ) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
+        """``((min_ts, min), (max_ts, max))`` over the window (None, None without data)."""
+        with self._read() as conn:
+            sid = self._sid(conn, key)
+            return (None, None) if sid is None else query.extremes(conn, sid, start, end)
+
+    def uptime(self, key: str, start: float, end: float) -> float | None:
+        """Fraction 0..1 of good probes in ``<key>:up`` over the window; None without data."""
+        with self._read() as conn:
+            sid = self._sid(conn, f"{key}:up")
+            return None if sid is None else query.uptime(conn, sid, start, end)
+
+    def events(
+        self,
+        since: float,
+        until: float | None = None,
+        keys: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Event]:
+        """Events in ``[since, until]``, optionally for some keys only, newest first."""
+        sql = "SELECT ts, key, kind, old, new, value, reason FROM events WHERE ts >= ?"
+        params: list[object] = [since]
+        if until is not None:
+            sql += " AND ts <= ?"
+            params.append(until)
+        if keys is not None:
+            sql += " AND key IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(keys)))
+        sql += " ORDER BY ts DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        with self._read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        out = []
+        for ts, key, kind, old, new, value, reason in rows:
+            try:
+                kind = EventKind(kind)
+            except ValueError:
+                continue
+            out.append(Event(ts, key, kind, _status(old), _status(new), value, reason or ""))
+        return out
+
+    def failures(self, key: str, limit: int = 10) -> list[tuple[float, str]]:
+        """``(ts, reason)`` of the item's latest failed probes, newest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT ts, reason FROM failures WHERE key = ? ORDER BY ts DESC, id DESC LIMIT ?",
+                (key, int(limit)),
+            ).fetchall()
+        return [(float(ts), reason) for ts, reason in rows]
+
+    def signoffs(self, since: float | None = None, limit: int | None = None) -> list[SignOff]:
+        """Sign-offs, newest first."""
+        sql = "SELECT id, ts, user, host, status, note, not_ok FROM signoffs"
+        params: list[object] = []
+        if since is not None:
+            sql += " WHERE ts >= ?"
+            params.append(since)
+        sql += " ORDER BY ts DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        with self._read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [
+            SignOff(
+                ts,
+                user,
+                host,
+                _status(status) or Status.UNKNOWN,
+                note or "",
+                tuple(json.loads(not_ok or "[]")),
+                sid,
+            )
+            for sid, ts, user, host, status, note, not_ok in rows
+        ]
+
+    def last_signoff(self) -> SignOff | None:
+        """The newest sign-off, if any."""
+        found = self.signoffs(limit=1)
+        return found[0] if found else None
+
+    def newest_ts(self, key: str | None = None) -> float | None:
+        """Time of the newest raw sample or reading (of one item, or of any)."""
+        with self._read() as conn:
+            if key is None:
+                reading = conn.execute("SELECT max(checked_at) FROM states").fetchone()[0]
+                sample = conn.execute(
+                    "SELECT max((SELECT max(ts) FROM samples WHERE series_id = series.id))"
+                    " FROM series"
+                ).fetchone()[0]
+            else:
+                reading = conn.execute(
+                    "SELECT checked_at FROM states WHERE key = ?", (key,)
+                ).fetchone()
+                reading = None if reading is None else reading[0]
+                sid = self._sid(conn, key)
+                sample = None
+                if sid is not None:
+                    sample = conn.execute(
+                        "SELECT max(ts) FROM samples WHERE series_id = ?", (sid,)
+                    ).fetchone()[0]
+        found = [float(v) for v in (reading, sample) if v is not None]
+        return max(found) if found else None
+
+    def last_sample_ts(self) -> dict[str, float]:
+        """Per series key, the time of its newest raw sample (what backfill starts from)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT key, (SELECT max(ts) FROM samples WHERE series_id = series.id) FROM series"
+            ).fetchall()
+        return {key: float(ts) for key, ts in rows if ts is not None}
+
+    def export_rows(self, what: str, since: float) -> Iterator[dict]:
+        """Rows for ``penguin-tui export``: ``what`` is samples, checks or events."""
+        return export.rows(self._conn, self._mutex, self.path, what, since)
+
+    def size_bytes(self) -> int:
+        """Bytes the cache takes on disk (database plus write-ahead log)."""
+        if self.path == MEMORY:
+            with self._read() as conn:
+                pages = conn.execute("PRAGMA page_count").fetchone()[0]
+                size = conn.execute("PRAGMA page_size").fetchone()[0]
+            return int(pages) * int(size)
+        total = 0
+        for suffix in ("", "-wal"):
+            with contextlib.suppress(FileNotFoundError):
+                total += os.path.getsize(self.path + suffix)
+        return total
