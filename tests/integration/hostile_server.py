@@ -116,11 +116,12 @@ class HostileServer:
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
             pass
         finally:
-            self._tasks.discard(task)
-            self._writers.discard(writer)
             writer.close()
             with contextlib.suppress(Exception):
-                await writer.wait_closed()
+                async with asyncio.timeout(1):
+                    await writer.wait_closed()
+            self._writers.discard(writer)
+            self._tasks.discard(task)
 
     async def _one_request(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
