@@ -288,6 +288,7 @@ def index_lines(text: str) -> dict[Key, int]:
             name = _split_key(m.group(1))
             counts[name] = counts.get(name, 0) + 1
             current = (*name, counts[name] - 1)
+            index.setdefault(name, number)
             index.setdefault(current, number)
             continue
         m = _HEADER.match(line)

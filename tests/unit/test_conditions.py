@@ -143,7 +143,7 @@ def test_parse_error_messages_are_sanitized() -> None:
         (
             "[BODY].workers[5].name == a",
             "[BODY].workers[5].name == a failed: body has no field workers[5].name",
-        ),  # noqa: E501
+        ),
         ("[BODY].workers[1].alive == true", "[BODY].workers[1].alive == true failed: got false"),
         ("[BODY].errors == ok", "[BODY].errors == ok failed: got null"),
         ("has([BODY].errors) == false", "has([BODY].errors) == false failed: got true"),
@@ -153,7 +153,7 @@ def test_parse_error_messages_are_sanitized() -> None:
         (
             "[CERTIFICATE_EXPIRATION] > 72h",
             "[CERTIFICATE_EXPIRATION] > 72h failed: certificate expires in 1d 6h",
-        ),  # noqa: E501
+        ),
         ("[IP] == 10.0.0.5", '[IP] == 10.0.0.5 failed: got "10.0.0.7"'),
         ("[BODY].version == pat(3.*)", '[BODY].version == pat(3.*) failed: got "2.4.1"'),
     ],
