@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 MAX_SCRAPE_BYTES = 8 * 1024 * 1024
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
-_LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(,|\})')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?')
 _UNESCAPE = {"\\\\": "\\", '\\"': '"', "\\n": "\n"}
 
 
@@ -45,25 +45,26 @@ def parse_series(text: str) -> SeriesSelector:
         raise ValueError(f"{text!r} does not start with a metric name")
     name, pos = m.group(), m.end()
     labels: list[tuple[str, str]] = []
-    if pos < len(text):
-        if text[pos] != "{":
-            raise ValueError(f"unexpected {text[pos]!r} after the metric name in {text!r}")
-        pos += 1
-        if text[pos:].strip() == "}":
-            pos = len(text)
-        while pos < len(text):
-            lm = _LABEL.match(text, pos)
-            if not lm:
-                raise ValueError(f'labels in {text!r} must read label="value", ...')
-            value = re.sub(r"\\[\\\"n]", lambda e: _UNESCAPE[e.group()], lm.group(2))
-            labels.append((lm.group(1), value))
-            pos = lm.end()
-            if lm.group(3) == "}":
-                if text[pos:].strip():
-                    raise ValueError(f"unexpected text after '}}' in {text!r}")
-                break
-        else:
+    if pos == len(text):
+        return SeriesSelector(name)
+    if text[pos] != "{":
+        raise ValueError(f"unexpected {text[pos]!r} after the metric name in {text!r}")
+    pos += 1
+    while True:
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+        if pos == len(text):
             raise ValueError(f"missing '}}' in {text!r}")
+        if text[pos] == "}":
+            break
+        lm = _LABEL.match(text, pos)
+        if not lm:
+            raise ValueError(f'labels in {text!r} must read label="value", ...')
+        value = re.sub(r"\\[\\\"n]", lambda e: _UNESCAPE[e.group()], lm.group(2))
+        labels.append((lm.group(1), value))
+        pos = lm.end()
+    if text[pos + 1 :].strip():
+        raise ValueError(f"unexpected text after '}}' in {text!r}")
     return SeriesSelector(name, tuple(labels))
 
 
