@@ -102,7 +102,7 @@ def _name(table: Table, kind: str, index: int, names: dict[str, int]) -> str:
     if not name:
         return ""
     if len(name) > _MAX_NAME:
-        table.problem("name", f"is {len(name)} characters long; keep it under {_MAX_NAME}")
+        table.problem("name", f"is {len(name)} characters long; the limit is {_MAX_NAME}")
         return ""
     if name in names:
         table.problem("name", f"duplicate name {show(name)}, already used by {kind}[{names[name]}]")

@@ -368,7 +368,7 @@ CASES = [
     ),
     (
         f'[[check]]\nname = "{"x" * 81}"\nurl = "http://a.example"\n',
-        "2: check[0].name: is 81 characters long; keep it under 80",
+        "2: check[0].name: is 81 characters long; the limit is 80",
     ),
     (
         '[[check]]\nname = "api"\nurl = "http://a.example"\n[[check]]\nname = "api"\nurl = "http://b.example"\n',
