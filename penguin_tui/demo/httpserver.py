@@ -134,6 +134,11 @@ class HTTPServer:
             await self._connection(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass  # the client went away or went quiet: nothing to tell anyone
+        except asyncio.CancelledError:
+            # Only stop() cancels these tasks. Ending quietly matters: asyncio's stream
+            # protocol asks a finished handler task for its exception, and a cancelled one
+            # would be logged as "Exception in callback" on every shutdown.
+            pass
         finally:
             self._connections.discard(task)
             writer.close()
