@@ -75,6 +75,7 @@ class Report:
     worst_values: list[WorstValue] = field(default_factory=list)
     last_signoff: SignOff | None = None
     names: dict[str, str] = field(default_factory=dict)  # key -> display name
+    units: dict[str, str] = field(default_factory=dict)  # key -> unit
     notes: list[str] = field(default_factory=list)  # "polled once: no recorder ran", ...
 
     @property
@@ -189,6 +190,7 @@ def build_report(store: Store, config: Config, now: float, since_s: float | None
         worst_values=worst_values(store, items, since, now),
         last_signoff=last,
         names={i.key: i.name for i in items},
+        units={i.key: i.unit for i in items},
     )
 
 

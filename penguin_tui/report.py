@@ -43,16 +43,19 @@ def counts_line(report: Report) -> str:
     return " · ".join(f"{counts[s]} {s.value}" for s in Status)
 
 
-def event_text(event: Event, names: dict[str, str]) -> str:
+def event_text(event: Event, names: dict[str, str], units: dict[str, str] | None = None) -> str:
     """One line describing an event, without its time."""
     name = _clean(names.get(event.key, event.key), 60)
     reason = _clean(event.reason)
     if event.kind == EventKind.SIGNOFF:
         return f"signed off: {reason}"
+    if event.kind == EventKind.NOTE:
+        return reason
     change = f"{event.old.value if event.old else '—'} → {event.new.value if event.new else '—'}"
-    value = f" at {format_value(event.value)}" if event.value is not None else ""
-    label = "breach" if event.kind == EventKind.BREACH else "state"
-    return f"{name}: {change} ({label}{value}){' ' + reason if reason else ''}"
+    if event.kind == EventKind.BREACH and event.value is not None:
+        unit = (units or {}).get(event.key, "")
+        return f"{name}: {change} at {format_value(event.value, unit)}"
+    return f"{name}: {change}{' — ' + reason if reason else ''}"
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -76,7 +79,7 @@ def render_text(report: Report) -> str:
     if not report.events:
         lines.append("  no state changes or threshold breaches")
     for event in report.events:
-        lines.append(f"  {local_time(event.ts, now):>9}  {event_text(event, report.names)}")
+        lines.append(f"  {local_time(event.ts, now):>9}  {event_text(event, report.names, report.units)}")
     if report.worst_values:
         lines += ["", "Worst values in the window"]
         for w in report.worst_values:
@@ -94,8 +97,15 @@ def render_text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _since(row: ReportItem, now: float) -> str:
+    if row.since is None:
+        return ""
+    age = now - row.since
+    return "new" if age < 60 else f"for {_duration(age)}"
+
+
 def _text_row(row: ReportItem, width: int, now: float) -> str:
-    since = f"for {_duration(now - row.since)}" if row.since is not None else ""
+    since = _since(row, now)
     reason = f"  {_clean(row.reason, 120)}" if row.reason else ""
     return (
         f"{row.status.symbol} {row.status.value:<7} {_clean(row.name, 32):<{width}}  "
@@ -191,7 +201,7 @@ def render_markdown(report: Report) -> str:
         "|---|---|---|---:|---|---|",
     ]
     for r in report.items:
-        since = _duration(now - r.since) if r.since is not None else ""
+        since = _since(r, now)
         out.append(
             f"| {r.section} | {r.status.symbol} {r.status.value} | {md_escape(r.name, 60)} | "
             f"{format_value(r.value, r.unit)} | {since} | {md_escape(r.reason)} |"
@@ -201,7 +211,7 @@ def render_markdown(report: Report) -> str:
     if not report.events:
         out.append("No state changes or threshold breaches.")
     for e in report.events:
-        out.append(f"- **{local_time(e.ts, now)}** {md_escape(event_text(e, report.names), 400)}")
+        out.append(f"- **{local_time(e.ts, now)}** {md_escape(event_text(e, report.names, report.units), 400)}")
     if report.worst_values:
         out += ["", "## Worst values", "", "| Item | Worst | At | Status |", "|---|---:|---|---|"]
         for w in report.worst_values:

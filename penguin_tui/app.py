@@ -1,0 +1,152 @@
+"""The Textual App: modes, global keys, and where the console's data comes from.
+
+Kept thin on purpose: each screen lives in penguin_tui.screens, each reusable piece in
+penguin_tui.widgets, and everything that touches SQLite or the network in the core. The App
+decides one thing of its own: whether this console records (no daemon holds the cache's writer
+lock) or attaches to the daemon that does — and it re-decides when a daemon comes or goes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from penguin_tui.config_model import Config
+from penguin_tui.errors import WriterLockHeld
+from penguin_tui.model import Batch
+from penguin_tui.paths import stylesheet_path
+from penguin_tui.reader import CacheReader
+from penguin_tui.recorder_thread import RecorderThread
+from penguin_tui.screens.health import HealthScreen
+from penguin_tui.screens.help import HelpScreen
+from penguin_tui.text import sanitize
+
+RECORDER_WATCH_S = 5.0
+
+
+class DataChanged(Message):
+    """The in-process recorder wrote a batch: screens may refresh now rather than on their timer."""
+
+
+class PenguinApp(App[int]):
+    """penguin-tui's console."""
+
+    CSS_PATH = str(stylesheet_path())
+    TITLE = "penguin-tui"
+    SUB_TITLE = "PenguinMails operations"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    MODES = {"health": HealthScreen}
+    DEFAULT_MODE = "health"
+    BINDINGS = [
+        Binding("1", "switch_mode('health')", "Health", tooltip="Morning health check"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        cache_path: Path | str,
+        *,
+        config_path: Path | None = None,
+        clock: Callable[[], float] = time.time,
+        record: bool = True,
+        reader: CacheReader | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.cache_path = cache_path
+        self.config_path = config_path
+        self.clock = clock
+        self.may_record = record  # False in tests that feed the cache themselves
+        self.reader = reader or CacheReader(cache_path)
+        self.recorder: RecorderThread | None = None
+        self.recorder_error: str = ""
+
+    # --- where the data comes from ------------------------------------------------------------
+
+    @property
+    def recording(self) -> bool:
+        """True while this console runs its own recorder."""
+        return self.recorder is not None and self.recorder.running
+
+    def on_mount(self) -> None:
+        self._start_recorder_if_free()
+        self.set_interval(RECORDER_WATCH_S, self._start_recorder_if_free, name="recorder-watch")
+        # An SSH drop hangs up the terminal: leave at once and cleanly, leaving no busy process.
+        with contextlib.suppress(RuntimeError, NotImplementedError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
+
+    def _hangup(self) -> None:
+        self.stop_recorder()
+        self.exit(0)
+
+    @work(exclusive=True, group="recorder", exit_on_error=False,
+          description="start recording when no recorder holds the cache")
+    async def _start_recorder_if_free(self) -> None:
+        """Record here when no recorder holds the cache (at start, or when a daemon went away)."""
+        if not self.may_record or self.recording:
+            return
+        try:
+            writer = await self.reader.call(lambda store: store.writer())
+        except Exception:  # noqa: BLE001 - the screens show cache trouble; keep trying quietly
+            return
+        if writer is not None:
+            return
+        recorder = RecorderThread(self.config, self.cache_path, role="console",
+                                  on_batch=self._on_batch)
+        try:
+            await asyncio.to_thread(recorder.start)
+        except WriterLockHeld:
+            return  # a daemon won the race: attach to it
+        except Exception as exc:  # noqa: BLE001 - shown in the header, never a crash
+            self.recorder_error = sanitize(str(exc), single_line=True, max_len=200)
+            return
+        self.recorder = recorder
+        self.recorder_error = ""
+        self.post_message(DataChanged())
+
+    def _on_batch(self, _batch: Batch) -> None:
+        # Called on the recorder thread; post_message is thread-safe.
+        self.post_message(DataChanged())
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        screen = self.screen
+        refresh = getattr(screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()
+
+    async def action_quit(self) -> None:
+        self.stop_recorder()
+        self.exit(0)
+
+    def stop_recorder(self) -> None:
+        """Stop the in-process recorder: the poll in flight finishes, the last batch is written."""
+        if self.recorder is not None:
+            self.recorder.stop()
+            self.recorder = None
+
+    def on_unmount(self) -> None:
+        self.stop_recorder()
+        self.reader.close()
+
+    # --- keys and the command palette ---------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Health", "Morning health check (1)", lambda: self.switch_mode("health"))
+        yield SystemCommand("Help", "Every key on every screen (?)", self.action_help)
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,210 @@
+"""The morning health check (mode ``health``, key 1): is everything up, what happened overnight?
+
+The screen never touches SQLite or the network: it asks the app's cache reader for a
+``HealthView`` (off the event loop), then diffs it into its widgets. It refreshes when the
+in-process recorder wrote, and on a slow timer otherwise (a daemon's writes), and its timer
+sleeps while another mode is on screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from penguin_tui.health_view import RANGES, DetailView, HealthView, load_detail, load_health_view
+from penguin_tui.fmt import local_time
+from penguin_tui.model import ItemInfo, Status
+from penguin_tui.text import sanitize
+from penguin_tui.widgets.checklist import Checklist
+from penguin_tui.widgets.detail import DetailPane
+from penguin_tui.widgets.host_panel import HostPanel
+from penguin_tui.widgets.overnight import Overnight
+from penguin_tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from penguin_tui.app import PenguinApp
+
+REFRESH_S = 2.0
+
+
+def summary_line(view: HealthView) -> str:
+    """``✖ CRIT: 1 of 22 items need attention · 38 events since Fri 13:02 (no sign-off)``."""
+    report = view.report
+    counts = report.counts()
+    total = len(report.items)
+    bad = total - counts[Status.OK]
+    head = f"{report.status.symbol} {report.status.value}: "
+    head += f"all {total} items OK" if not bad else f"{bad} of {total} items need attention"
+    since = local_time(report.since, report.checked_at)
+    events = len(report.events)
+    head += f" · {events} event{'s' if events != 1 else ''} since {since}"
+    signoff = report.last_signoff
+    if signoff is None:
+        head += " · not signed off yet"
+    else:
+        user = sanitize(signoff.user, single_line=True, max_len=20)
+        head += f" · last sign-off {user} {local_time(signoff.ts, report.checked_at)}"
+    return head
+
+
+class HealthScreen(Screen[None]):
+    """Checklist, overnight events, item detail and host figures."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("r", "cycle_range", "Range"),
+        Binding("o", "overnight", "Overnight"),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: HealthView | None = None
+        self.selected: str | None = None
+        self.range_index = 1  # 24 h
+        self._items: dict[str, ItemInfo] = {}
+
+    @property
+    def papp(self) -> PenguinApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("health", id="status-bar")
+        with Horizontal(id="health-body"):
+            with Vertical(id="health-left"):
+                yield Static("", id="summary", markup=False, expand=True)
+                yield Input(placeholder="filter: name, section, status…", id="filter")
+                yield Checklist(id="checklist")
+                yield HostPanel(id="host-panel")
+            with Vertical(id="health-right"):
+                overnight = Overnight(id="overnight")
+                overnight.border_title = "Overnight"
+                yield overnight
+                detail = DetailPane(id="detail")
+                detail.border_title = "Detail"
+                yield detail
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self._timer = self.set_interval(REFRESH_S, self.refresh_data, name="health-refresh")
+        self.refresh_data()
+        self.query_one(Checklist).focus()
+
+    # Timers keep firing for screens of inactive modes: sleep while not shown.
+    def on_screen_suspend(self) -> None:
+        self._timer.pause()
+
+    def on_screen_resume(self) -> None:
+        self._timer.resume()
+        self.refresh_data()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_checklist)
+
+    def _fit_checklist(self) -> None:
+        checklist = self.query_one(Checklist)
+        checklist.fit_width(checklist.size.width)
+
+    # --- data ---------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="health-refresh", exit_on_error=False,
+          description="read the health view from the cache")
+    async def refresh_data(self) -> None:
+        app = self.papp
+        now = app.clock()
+        recording = app.recording
+        view = await app.reader.call(
+            lambda store: load_health_view(store, app.config, now, recording_here=recording)
+        )
+        self._apply(view)
+        if self.selected:
+            await self._load_detail(self.selected)
+
+    def _apply(self, view: HealthView) -> None:
+        self.view = view
+        self._items = {}
+        report = view.report
+        self.query_one("#summary", Static).update(summary_line(view))
+        self.query_one(StatusBar).show(view.freshness, report.counts(),
+                                       recorder_error=self.papp.recorder_error)
+        checklist = self.query_one(Checklist)
+        checklist.show(view.checklist, view.sparks, report.checked_at)
+        self.query_one(HostPanel).show(view.host)
+        self.query_one(Overnight).show(report)
+        if self.selected is None:
+            self.selected = checklist.selected_key
+
+    async def _load_detail(self, key: str) -> None:
+        app = self.papp
+        detail: DetailView = await app.reader.call(load_detail, key, self.range_index, app.clock())
+        items = await app.reader.call(lambda store: {i.key: i for i in store.items()})
+        states = await app.reader.call(lambda store: store.states())
+        if key != self.selected or self.view is None:
+            return
+        row = next((r for r in self.view.report.items if r.key == key), None)
+        state = states.get(key)
+        self.query_one(DetailPane).show(
+            row, items.get(key), detail, state.conditions if state else ()
+        )
+
+    @work(exclusive=True, group="health-detail", exit_on_error=False,
+          description="read one item's history from the cache")
+    async def show_detail(self, key: str) -> None:
+        await self._load_detail(key)
+
+    # --- interaction --------------------------------------------------------------------------
+
+    @on(Checklist.Selected)
+    def _selected(self, message: Checklist.Selected) -> None:
+        self.selected = message.key
+        self.show_detail(message.key)
+
+    @on(Overnight.JumpTo)
+    def _jump(self, message: Overnight.JumpTo) -> None:
+        checklist = self.query_one(Checklist)
+        if checklist.select_key(message.key):
+            checklist.focus()
+        self.remove_class("show-overnight")
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(Checklist).set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(Checklist).focus()
+
+    def action_back(self) -> None:
+        """Escape: leave the filter box (clearing it), else the overnight list, else nothing."""
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.query_one(Checklist).set_filter("")
+            self.query_one(Checklist).focus()
+            return
+        if self.has_class("show-overnight") or self.query_one(Overnight).has_focus:
+            self.remove_class("show-overnight")
+            self.query_one(Checklist).focus()
+
+    def action_cycle_range(self) -> None:
+        self.range_index = (self.range_index + 1) % len(RANGES)
+        if self.selected:
+            self.show_detail(self.selected)
+
+    def action_overnight(self) -> None:
+        """Focus the overnight list (on narrow terminals it takes the detail pane's place)."""
+        self.add_class("show-overnight")
+        self.query_one(Overnight).focus()

@@ -1,0 +1,29 @@
+"""Status styling shared by every widget: one symbol and one colour class per status."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from penguin_tui.model import Status
+
+# Colours carry the status only together with the symbol and the word (NO_COLOR, colour-blind
+# operators, monochrome terminals): never by colour alone.
+STATUS_STYLE: dict[Status, Style] = {
+    Status.OK: Style(color="green"),
+    Status.WARN: Style(color="yellow", bold=True),
+    Status.CRIT: Style(color="red", bold=True),
+    Status.UNKNOWN: Style(color="magenta"),
+    Status.STALE: Style(color="bright_black"),
+}
+
+
+def status_text(status: Status, *, word: bool = True, width: int = 0) -> Text:
+    """``✖ CRIT`` (or just the symbol) in the status's style."""
+    label = f"{status.symbol} {status.value}" if word else status.symbol
+    return Text(label.ljust(width), style=STATUS_STYLE[status])
+
+
+def plain(text: str, style: str | Style = "") -> Text:
+    """Untrusted text as a Text: never parsed as markup."""
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
