@@ -91,25 +91,30 @@ class PenguinApp(App[int]):
         self.stop_recorder()
         self.exit(0)
 
-    @work(exclusive=True, group="recorder", exit_on_error=False,
-          description="start recording when no recorder holds the cache")
+    @work(
+        exclusive=True,
+        group="recorder",
+        exit_on_error=False,
+        description="start recording when no recorder holds the cache",
+    )
     async def _start_recorder_if_free(self) -> None:
         """Record here when no recorder holds the cache (at start, or when a daemon went away)."""
         if not self.may_record or self.recording:
             return
         try:
             writer = await self.reader.call(lambda store: store.writer())
-        except Exception:  # noqa: BLE001 - the screens show cache trouble; keep trying quietly
+        except Exception:
             return
         if writer is not None:
             return
-        recorder = RecorderThread(self.config, self.cache_path, role="console",
-                                  on_batch=self._on_batch)
+        recorder = RecorderThread(
+            self.config, self.cache_path, role="console", on_batch=self._on_batch
+        )
         try:
             await asyncio.to_thread(recorder.start)
         except WriterLockHeld:
             return  # a daemon won the race: attach to it
-        except Exception as exc:  # noqa: BLE001 - shown in the header, never a crash
+        except Exception as exc:
             self.recorder_error = sanitize(str(exc), single_line=True, max_len=200)
             return
         self.recorder = recorder
@@ -147,6 +152,8 @@ class PenguinApp(App[int]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("Health", "Morning health check (1)", lambda: self.switch_mode("health"))
+        yield SystemCommand(
+            "Health", "Morning health check (1)", lambda: self.switch_mode("health")
+        )
         yield SystemCommand("Help", "Every key on every screen (?)", self.action_help)
         yield from super().get_system_commands(screen)

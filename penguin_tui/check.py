@@ -111,8 +111,17 @@ def evaluate_items(
         state = states.get(item.key)
         if state is None:
             rows.append(
-                ReportItem(item.key, item.section, item.name, Status.UNKNOWN, None, item.unit,
-                           "no data recorded yet", None, None)
+                ReportItem(
+                    item.key,
+                    item.section,
+                    item.name,
+                    Status.UNKNOWN,
+                    None,
+                    item.unit,
+                    "no data recorded yet",
+                    None,
+                    None,
+                )
             )
             continue
         status, reason = state.status, state.reason
@@ -121,14 +130,24 @@ def evaluate_items(
             status = Status.STALE
             reason = f"no data for {_short(age)} (expected every {_short(item.interval_s)})"
         rows.append(
-            ReportItem(item.key, item.section, item.name, status, state.value, item.unit,
-                       reason, state.since, state.checked_at)
+            ReportItem(
+                item.key,
+                item.section,
+                item.name,
+                status,
+                state.value,
+                item.unit,
+                reason,
+                state.since,
+                state.checked_at,
+            )
         )
     return sort_rows(rows)
 
 
 def sort_rows(rows: list[ReportItem]) -> list[ReportItem]:
     """Section order of the checklist, worst first within a section, then by name."""
+
     def order(row: ReportItem) -> tuple[int, int, str]:
         section = SECTION_ORDER.index(row.section) if row.section in SECTION_ORDER else 99
         return (section, -row.status.rank, row.name.lower())
@@ -154,7 +173,9 @@ def overnight_window(
     return now - DEFAULT_WINDOW_S, "no sign-off recorded: last 12 h", last
 
 
-def worst_values(store: Store, items: Iterable[ItemInfo], since: float, now: float) -> list[WorstValue]:
+def worst_values(
+    store: Store, items: Iterable[ItemInfo], since: float, now: float
+) -> list[WorstValue]:
     """Per metric (and check response time), the worst value in the window."""
     out = []
     for item in items:
@@ -178,7 +199,8 @@ def build_report(store: Store, config: Config, now: float, since_s: float | None
     rows = evaluate_items(items, states, now)
     since, why, last = overnight_window(store, now, since_s)
     events = [
-        e for e in store.events(since, now)
+        e
+        for e in store.events(since, now)
         if e.kind in (EventKind.STATE, EventKind.BREACH, EventKind.SIGNOFF)
     ]
     return Report(

@@ -1,4 +1,4 @@
-"""The command line: ``penguin-tui [console]``, ``daemon``, ``check``, ``export``, ``demo``, ``config``.
+"""The command line: the console, ``daemon``, ``check``, ``export``, ``demo``, ``config``.
 
 Every command imports what it needs inside its body, so ``penguin-tui check`` and
 ``penguin-tui daemon`` never load Textual, and ``--help`` stays instant (tests pin this).
@@ -32,7 +32,10 @@ def _operator_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PenguinError as exc:
-            click.echo(f"penguin-tui: {exc.message}", err=True)
+            message = exc.message
+            # A multi-line message (every problem of a config) is one problem per line, each
+            # already naming its file and line: print it as it is.
+            click.echo(message if "\n" in message else f"penguin-tui: {message}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             sys.exit(EXIT_INTERRUPTED)
@@ -140,7 +143,9 @@ def check(config_path: Path | None, cache_path: Path | None, fmt: str, since: st
     default="samples",
     show_default=True,
 )
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
 @click.option(
     "--output",
     "-o",
@@ -162,6 +167,45 @@ def export(
     seconds = _duration(since, "--since")
     assert seconds is not None
     sys.exit(run_export(config_path, cache_path, seconds, what, fmt, output))
+
+
+@main.command(context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@click.option(
+    "--since",
+    metavar="DURATION",
+    default="12h",
+    show_default=True,
+    help="Length of the shift, ending now.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (refuses to overwrite an existing one). Default: stdout.",
+)
+@_operator_errors
+def report(
+    config_path: Path | None,
+    cache_path: Path | None,
+    since: str,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """The end-of-shift summary: uptime, latencies, deliverability, events and sign-offs."""
+    from penguin_tui.report_files import run_report_command
+
+    seconds = _duration(since, "--since")
+    assert seconds is not None
+    sys.exit(run_report_command(config_path, cache_path, seconds, fmt, output))
 
 
 @main.command(context_settings=CONTEXT_SETTINGS)

@@ -40,7 +40,9 @@ def iso(ts: float | None) -> str | None:
     """ISO 8601 in UTC with a Z, for JSON (machines), or None."""
     if ts is None:
         return None
-    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return (
+        dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    )
 
 
 def local_time(ts: float, now: float | None = None) -> str:

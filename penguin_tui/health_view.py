@@ -31,15 +31,16 @@ class Freshness:
     recording_here: bool  # this console runs the recorder itself
     newest_ts: float | None
     now: float
+    stale_after_s: float = 90.0  # newest data older than this is flagged STALE
 
     @property
     def age_s(self) -> float | None:
         return None if self.newest_ts is None else max(0.0, self.now - self.newest_ts)
 
-    def is_stale(self, limit_s: float = 90.0) -> bool:
-        """No fresh data: nobody records, or the newest sample is older than ``limit_s``."""
+    def is_stale(self) -> bool:
+        """No fresh data: nothing recorded yet, or the newest sample is too old."""
         age = self.age_s
-        return age is None or age > limit_s or (self.writer is None and not self.recording_here)
+        return age is None or age > self.stale_after_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,12 @@ def load_health_view(
     for row in report.items:
         points = store.points(row.key, now - SPARK_WINDOW_S, now, max_points=SPARK_POINTS)
         sparks[row.key] = sparkline([v for _, v in points])
-    freshness = Freshness(store.writer(), recording_here, store.newest_ts(), now)
+    # Stale after three of the slowest item's intervals (the check's STALE rule), at least 90 s.
+    slowest = max((i.interval_s for i in config.items()), default=30.0)
+    if config.host.enabled:
+        slowest = max(slowest, config.host.interval_s)
+    stale_after = max(90.0, 3 * slowest)
+    freshness = Freshness(store.writer(), recording_here, store.newest_ts(), now, stale_after)
     return HealthView(report, freshness, sparks)
 
 

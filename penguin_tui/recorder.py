@@ -125,8 +125,9 @@ class Recorder:
         self._pending.append(batch)
         while len(self._pending) > MAX_PENDING_BATCHES:
             dropped = self._pending.popleft()
-            log.error("cache unwritable for too long: dropped a batch of %d samples",
-                      len(dropped.samples))
+            log.error(
+                "cache unwritable for too long: dropped a batch of %d samples", len(dropped.samples)
+            )
         await self._sync_new_items()
         while self._pending:
             head = self._pending[0]
@@ -173,6 +174,7 @@ class Recorder:
     async def _close(self) -> None:
         store = self._store
         if store is not None:
+
             def close() -> None:
                 try:
                     store.release_writer()

@@ -52,8 +52,9 @@ class RecorderThread:
         async def run() -> None:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
-            recorder = Recorder(self.config, self.cache_path, role=self.role,
-                                on_batch=self.on_batch)
+            recorder = Recorder(
+                self.config, self.cache_path, role=self.role, on_batch=self.on_batch
+            )
             ready = asyncio.create_task(recorder.wait_ready())
             ready.add_done_callback(lambda _t: self._ready.set())
             try:

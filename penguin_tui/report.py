@@ -79,7 +79,9 @@ def render_text(report: Report) -> str:
     if not report.events:
         lines.append("  no state changes or threshold breaches")
     for event in report.events:
-        lines.append(f"  {local_time(event.ts, now):>9}  {event_text(event, report.names, report.units)}")
+        lines.append(
+            f"  {local_time(event.ts, now):>9}  {event_text(event, report.names, report.units)}"
+        )
     if report.worst_values:
         lines += ["", "Worst values in the window"]
         for w in report.worst_values:
@@ -90,8 +92,11 @@ def render_text(report: Report) -> str:
             )
     if report.last_signoff is not None:
         s = report.last_signoff
-        lines += ["", f"Last sign-off: {_clean(s.user)}@{_clean(s.host)} at "
-                      f"{local_datetime(s.ts)} ({s.status.value})"]
+        lines += [
+            "",
+            f"Last sign-off: {_clean(s.user)}@{_clean(s.host)} at "
+            f"{local_datetime(s.ts)} ({s.status.value})",
+        ]
     for note in report.notes:
         lines += ["", f"Note: {note}"]
     return "\n".join(lines) + "\n"
@@ -206,12 +211,20 @@ def render_markdown(report: Report) -> str:
             f"| {r.section} | {r.status.symbol} {r.status.value} | {md_escape(r.name, 60)} | "
             f"{format_value(r.value, r.unit)} | {since} | {md_escape(r.reason)} |"
         )
-    out += ["", f"## Overnight since {local_datetime(report.since)}", "",
-            f"_{md_escape(report.since_reason)}_", ""]
+    out += [
+        "",
+        f"## Overnight since {local_datetime(report.since)}",
+        "",
+        f"_{md_escape(report.since_reason)}_",
+        "",
+    ]
     if not report.events:
         out.append("No state changes or threshold breaches.")
     for e in report.events:
-        out.append(f"- **{local_time(e.ts, now)}** {md_escape(event_text(e, report.names, report.units), 400)}")
+        out.append(
+            f"- **{local_time(e.ts, now)}** "
+            f"{md_escape(event_text(e, report.names, report.units), 400)}"
+        )
     if report.worst_values:
         out += ["", "## Worst values", "", "| Item | Worst | At | Status |", "|---|---:|---|---|"]
         for w in report.worst_values:
@@ -221,8 +234,11 @@ def render_markdown(report: Report) -> str:
             )
     if report.last_signoff is not None:
         s = report.last_signoff
-        out += ["", f"Last sign-off: {md_escape(s.user)}@{md_escape(s.host)} at "
-                    f"{local_datetime(s.ts)} ({s.status.value})."]
+        out += [
+            "",
+            f"Last sign-off: {md_escape(s.user)}@{md_escape(s.host)} at "
+            f"{local_datetime(s.ts)} ({s.status.value}).",
+        ]
         if s.note:
             out.append(f"> {md_escape(s.note, 2000)}")
     for note in report.notes:

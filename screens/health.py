@@ -17,8 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from penguin_tui.health_view import RANGES, DetailView, HealthView, load_detail, load_health_view
 from penguin_tui.fmt import local_time
+from penguin_tui.health_view import RANGES, DetailView, HealthView, load_detail, load_health_view
 from penguin_tui.model import ItemInfo, Status
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.checklist import Checklist
@@ -39,14 +39,14 @@ def summary_line(view: HealthView) -> str:
     counts = report.counts()
     total = len(report.items)
     bad = total - counts[Status.OK]
-    head = f"{report.status.symbol} {report.status.value}: "
-    head += f"all {total} items OK" if not bad else f"{bad} of {total} items need attention"
+    head = f"{report.status.symbol} {report.status.value} · "
+    head += f"all {total} OK" if not bad else f"{bad} of {total} need attention"
     since = local_time(report.since, report.checked_at)
     events = len(report.events)
     head += f" · {events} event{'s' if events != 1 else ''} since {since}"
     signoff = report.last_signoff
     if signoff is None:
-        head += " · not signed off yet"
+        head += " · no sign-off yet"
     else:
         user = sanitize(signoff.user, single_line=True, max_len=20)
         head += f" · last sign-off {user} {local_time(signoff.ts, report.checked_at)}"
@@ -114,8 +114,12 @@ class HealthScreen(Screen[None]):
 
     # --- data ---------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="health-refresh", exit_on_error=False,
-          description="read the health view from the cache")
+    @work(
+        exclusive=True,
+        group="health-refresh",
+        exit_on_error=False,
+        description="read the health view from the cache",
+    )
     async def refresh_data(self) -> None:
         app = self.papp
         now = app.clock()
@@ -132,11 +136,12 @@ class HealthScreen(Screen[None]):
         self._items = {}
         report = view.report
         self.query_one("#summary", Static).update(summary_line(view))
-        self.query_one(StatusBar).show(view.freshness, report.counts(),
-                                       recorder_error=self.papp.recorder_error)
+        self.query_one(StatusBar).show(
+            view.freshness, report.counts(), recorder_error=self.papp.recorder_error
+        )
         checklist = self.query_one(Checklist)
         checklist.show(view.checklist, view.sparks, report.checked_at)
-        self.query_one(HostPanel).show(view.host)
+        self.query_one(HostPanel).show(view.host, enabled=self.papp.config.host.enabled)
         self.query_one(Overnight).show(report)
         if self.selected is None:
             self.selected = checklist.selected_key
@@ -154,8 +159,12 @@ class HealthScreen(Screen[None]):
             row, items.get(key), detail, state.conditions if state else ()
         )
 
-    @work(exclusive=True, group="health-detail", exit_on_error=False,
-          description="read one item's history from the cache")
+    @work(
+        exclusive=True,
+        group="health-detail",
+        exit_on_error=False,
+        description="read one item's history from the cache",
+    )
     async def show_detail(self, key: str) -> None:
         await self._load_detail(key)
 

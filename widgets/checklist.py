@@ -127,12 +127,13 @@ class Checklist(DataTable):
             return self._rows
         needle = self._filter
         return [
-            r for r in self._rows
+            r
+            for r in self._rows
             if needle in f"{r.name} {r.section} {r.status.value} {r.reason} {r.key}".lower()
         ]
 
     def _cells_for(self, row: ReportItem) -> _Cells:
-        spark = self._sparks.get(row.key, "")[-self._spark_width:]
+        spark = self._sparks.get(row.key, "")[-self._spark_width :]
         return _Cells(
             status=status_text(row.status),
             name=plain(sanitize(row.name, single_line=True, max_len=60)),
@@ -164,7 +165,7 @@ class Checklist(DataTable):
             self.clear()
             for key in order:
                 if key.startswith(SECTION_PREFIX):
-                    title = Text(key[len(SECTION_PREFIX):], style="bold underline")
+                    title = Text(key[len(SECTION_PREFIX) :], style="bold underline")
                     self.add_row("", title, "", "", "", "", key=key)
                 else:
                     c = cells[key]

@@ -26,8 +26,14 @@ class HistoryChart(PlotextPlot):
     def plot(self, view: DetailView, item: ItemInfo | None) -> None:
         warn = item.warn if item else None
         crit = item.crit if item else None
-        signature = (view.key, view.range_label, tuple(view.points[-3:]), len(view.points),
-                     warn, crit)
+        signature = (
+            view.key,
+            view.range_label,
+            tuple(view.points[-3:]),
+            len(view.points),
+            warn,
+            crit,
+        )
         if signature == self._signature:
             return
         self._signature = signature
@@ -83,7 +89,9 @@ class DetailPane(Vertical):
         info.update(self._info(row, view, conditions))
 
     @staticmethod
-    def _info(row: ReportItem, view: DetailView | None, conditions: tuple[ConditionResult, ...]) -> Text:
+    def _info(
+        row: ReportItem, view: DetailView | None, conditions: tuple[ConditionResult, ...]
+    ) -> Text:
         text = Text()
         if row.reason:
             text.append("Now: ", style="bold")
@@ -93,8 +101,9 @@ class DetailPane(Vertical):
             text.append("✔ " if cond.ok else "✖ ", style=style)
             text.append(sanitize(cond.expression, single_line=True, max_len=80))
             if not cond.ok:
-                text.append(f"  (got {sanitize(cond.actual, single_line=True, max_len=60)})",
-                            style="dim")
+                text.append(
+                    f"  (got {sanitize(cond.actual, single_line=True, max_len=60)})", style="dim"
+                )
             text.append("\n")
         if view is not None and view.uptime:
             parts = [

@@ -18,14 +18,16 @@ class HostPanel(Static):
         super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
         self._last: Text | None = None
 
-    def show(self, rows: list[ReportItem]) -> None:
+    def show(self, rows: list[ReportItem], *, enabled: bool = True) -> None:
         text = Text()
         for row in sorted(rows, key=lambda r: r.key):
             name = sanitize(row.name, single_line=True, max_len=24)
             text.append(f"{row.status.symbol} ", style=STATUS_STYLE[row.status])
             text.append(f"{name} ", style="bold")
             text.append(f"{format_value(row.value, row.unit)}   ")
-        if not rows:
+        if not enabled:
+            text.append("Host figures are off ([host] enabled = false).", style="dim")
+        elif not rows:
             text.append("Host figures appear after the first sample.", style="dim")
         if text != self._last:
             self._last = text

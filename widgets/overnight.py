@@ -52,11 +52,15 @@ class Overnight(OptionList):
             options.append(Option(line))
             self._keys.append(event.key)
         if not options:
-            options.append(Option(Text("Quiet night: no state changes or breaches.", style="dim"),
-                                  disabled=True))
+            options.append(
+                Option(
+                    Text("Quiet night: no state changes or breaches.", style="dim"), disabled=True
+                )
+            )
         self.add_options(options)
-        if highlighted is not None and highlighted < len(self._keys):
-            self.highlighted = highlighted
+        if self._keys:
+            keep = highlighted if highlighted is not None and highlighted < len(self._keys) else 0
+            self.highlighted = keep
         self.border_subtitle = f"since {local_time(report.since, now)}"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

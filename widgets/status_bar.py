@@ -23,7 +23,7 @@ def _age(seconds: float) -> str:
 
 
 class StatusBar(Static):
-    """``penguin-tui · health  ● recording · data fresh   ✖ 1  ▲ 2  ✔ 14   08:15``."""
+    """``health  ● recording · data fresh  ✖1 ▲2 ✔14  08:15``."""
 
     DEFAULT_CSS = """
     StatusBar { height: 1; width: 1fr; background: $panel; padding: 0 1; }
@@ -43,8 +43,8 @@ class StatusBar(Static):
     ) -> None:
         """Redraw only when what it says changed."""
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("penguin-tui", style="bold")
-        text.append(f" · {self.mode}  ")
+        text.append(self.mode, style="bold")
+        text.append("  ")
         writer = freshness.writer
         if freshness.recording_here:
             text.append("● recording", style="green")
@@ -56,17 +56,18 @@ class StatusBar(Static):
         age = freshness.age_s
         if age is None:
             text.append(" · no data yet", style="yellow")
-        elif freshness.is_stale():
+        elif age > freshness.stale_after_s:
             text.append(f" · STALE: data {_age(age)}", style="reverse yellow bold")
         else:
             text.append(f" · data {_age(age)}")
         if recorder_error:
             text.append(f" · {recorder_error}", style="red")
-        text.append("   ")
+        text.append("  ")
+        # Symbol and count only: the summary line below says it in words.
         for status in (Status.CRIT, Status.WARN, Status.UNKNOWN, Status.STALE, Status.OK):
             if counts.get(status) or status is Status.OK:
-                text.append(f"{status.symbol} {counts.get(status, 0)} {status.value}  ",
-                            style=STATUS_STYLE[status])
+                text.append(f"{status.symbol}{counts.get(status, 0)} ", style=STATUS_STYLE[status])
+        text.append(" ")
         text.append(local_time(freshness.now), style="dim")
         if text != self._last:
             self._last = text

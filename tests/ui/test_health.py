@@ -1,0 +1,152 @@
+"""The health screen driven by keys (Pilot) on a real, deterministic cache; and snapshots."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from penguin_tui.app import PenguinApp
+from penguin_tui.widgets.checklist import Checklist
+from penguin_tui.widgets.detail import DetailPane
+from penguin_tui.widgets.overnight import Overnight
+from tests.ui.seed import HOSTILE_NAME, NOW, seed_cache
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on screen are local: pin the zone so snapshots are the same everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    os.environ.pop("TZ", None)
+    time.tzset()
+
+
+def make_app(tmp_path: Path, *, hostile: bool = False) -> PenguinApp:
+    cache = tmp_path / "cache.db"
+    config = seed_cache(cache, hostile=hostile)
+    return PenguinApp(config, cache, clock=lambda: NOW, record=False)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait for the screen's cache reads to land and the result to be drawn."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def detail_title(app: PenguinApp) -> str:
+    return str(app.screen.query_one(DetailPane).query_one("#detail-title").render())
+
+
+async def test_checklist_sections_worst_first_and_summary(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(Checklist)
+        keys = [row.key.value for row in table.ordered_rows]
+        assert keys[:4] == [
+            "§Services",
+            "check:webhook-dispatcher",
+            "check:api",
+            "check:smtp-relay",
+        ]
+        assert "§Databases" in keys and "§API" in keys
+        summary = str(app.screen.query_one("#summary").render())
+        assert "CRIT" in summary and "2 of 7 need attention" in summary
+        assert "no sign-off yet" in summary
+        status = str(app.screen.query_one("#status-bar").render())
+        assert "nobody is recording" in status and "✖1" in status and "▲1" in status
+
+
+async def test_navigation_detail_and_range_switching(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "webhook-dispatcher" in detail_title(app)
+        await pilot.press("down")
+        await settle(pilot)
+        assert "api" in detail_title(app) and "range 24 h" in detail_title(app)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "range 7 d" in detail_title(app)
+        await pilot.press("r", "r")
+        await settle(pilot)
+        assert "range 1 h" in detail_title(app)
+        info = str(app.screen.query_one("#detail-info").render())
+        assert "Uptime" in info
+
+
+async def test_filter_and_escape(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"smtp")
+        await settle(pilot)
+        table = app.screen.query_one(Checklist)
+        assert [r.key.value for r in table.ordered_rows] == ["§Services", "check:smtp-relay"]
+        await pilot.press("enter")
+        assert table.has_focus
+        await pilot.press("escape")  # back in the table: escape is handled by the screen
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert len(table.ordered_rows) > 5
+
+
+async def test_overnight_jump_to_item(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        overnight = app.screen.query_one(Overnight)
+        assert overnight.has_focus and overnight.display
+        # Newest first: the API p95 WARN breach at 07:30.
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.screen.query_one(Checklist)
+        assert table.has_focus and table.selected_key == "metric:api_p95"
+        assert "API p95 latency" in detail_title(app)
+
+
+async def test_help_lists_keys_and_escape_backs_out(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = app.export_screenshot()
+        for word in ("Filter", "Range", "Overnight", "Quit"):
+            assert word in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query(Checklist)
+
+
+async def test_hostile_names_and_reasons_render_inert(tmp_path: Path) -> None:
+    app = make_app(tmp_path, hostile=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "\x07" not in svg
+        assert "evil[bold]red" in svg  # markup shown literally, escapes stripped
+        assert "[link=http://evil]click[/link]" in svg or "evil[bold]" in svg
+        table = app.screen.query_one(Checklist)
+        cell = table.get_cell(f"check:{HOSTILE_NAME}", "name")
+        assert cell.plain == "evil[bold]red"
+
+
+def _snap_app(tmp_path: Path) -> PenguinApp:
+    return make_app(tmp_path)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_health(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def ready(pilot: Pilot) -> None:
+        await settle(pilot)
+
+    assert snap_compare(_snap_app(tmp_path), terminal_size=size, run_before=ready)
