@@ -213,3 +213,23 @@ async def test_stop_closes_open_connections_and_in_flight_requests() -> None:
     writer.close()
     with pytest.raises(OSError):
         await asyncio.open_connection("127.0.0.1", srv.port)
+
+
+async def test_a_client_that_hangs_up_mid_request_does_not_disturb_the_server() -> None:
+    answered = asyncio.Event()
+
+    async def slow(method, path, query, headers, body):
+        await asyncio.sleep(0.05)
+        answered.set()
+        return Response.json({"status": "ok"})
+
+    async with HTTPServer(slow) as srv:
+        _, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+        writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        await writer.drain()
+        writer.close()  # gone before the answer is ready
+        async with asyncio.timeout(5):
+            await answered.wait()
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{srv.url}/health")).status_code == 200
+        assert srv.errors == 0
