@@ -2,8 +2,8 @@
 history into a private temporary directory, then run the console on it (or just serve).
 
 Nothing is left behind: the directory goes when the demo ends, whether the console quit,
-the operator pressed Ctrl+C, or the process got SIGTERM. (SIGKILL cannot be cleaned up
-after; the directory lives under $TMPDIR for that reason.)
+the operator pressed Ctrl+C, or the process got SIGTERM or SIGHUP. (Nothing can clean up
+after SIGKILL; the directory lives under $TMPDIR so the system's tmp cleaning gets it.)
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from penguin_tui.errors import EXIT_OK
 # The console, provided by the CLI/app: run it on (config file, cache file) until it quits.
 ConsoleRunner = Callable[[Path, Path], Awaitable[object]]
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# SIGHUP too: a dropped SSH session or `tmux kill-session` hangs up on the demo, and it must
+# still clean up after itself.
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 async def run_demo(
@@ -87,7 +89,7 @@ async def run_demo(
             try:
                 result = await console_task
             except asyncio.CancelledError:
-                return EXIT_OK  # SIGINT/SIGTERM while the console ran: a normal way to end
+                return EXIT_OK  # a signal while the console ran: a normal way to end
             return result if isinstance(result, int) else EXIT_OK
         history = f"{history_hours:g} h of history: {stats.samples:,} samples, "
         history += f"{stats.events} events"
@@ -138,7 +140,7 @@ def _mmss(seconds: float) -> str:
 def _install_signals(
     loop: asyncio.AbstractEventLoop, handler: Callable[[], None]
 ) -> list[signal.Signals]:
-    """Route SIGINT/SIGTERM to ``handler`` so cleanup runs; only possible in the main thread."""
+    """Route SIGINT/SIGTERM/SIGHUP to ``handler`` so cleanup runs (main thread only)."""
     installed = []
     for sig in _SIGNALS:
         try:

@@ -296,7 +296,9 @@ def _run_demo_process(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
     return proc, Path(first.removeprefix("Config: ").strip())
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["SIGTERM", "SIGINT", "SIGHUP"]
+)
 async def test_no_console_serves_then_leaves_nothing_behind(tmp_path: Path, sig: int) -> None:
     proc, config_path = await asyncio.to_thread(_run_demo_process, tmp_path)
     try:
