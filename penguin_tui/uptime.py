@@ -1,0 +1,129 @@
+"""Uptime per service and the error budget left against the operations team's target.
+
+Uptime is the fraction of good probes in a check's ``check:<name>:up`` series over a window,
+as the store computes it from whichever tier (raw, minute, hour) covers the window. The error
+budget follows the usual SLO arithmetic: a 99.9 % target over 30 days allows 43 min 12 s of
+downtime; the downtime used is the failed fraction of the window; what is left may go negative
+(the budget is blown), which is worth seeing rather than clamping to zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from penguin_tui.config_model import Config
+from penguin_tui.model import Status, worst
+
+if TYPE_CHECKING:
+    from penguin_tui.store import Store
+
+DAY = 86400.0
+WINDOWS: tuple[tuple[str, float], ...] = (("24 h", DAY), ("7 d", 7 * DAY), ("30 d", 30 * DAY))
+# Less than this share of the budget left is a warning: at that point one more bad hour of a
+# typical incident spends the rest.
+WARN_LEFT_PCT = 25.0
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """Uptime and error budget of one service over one window."""
+
+    label: str  # "24 h", "7 d", "30 d"
+    window_s: float
+    uptime: float | None  # fraction 0..1 of good probes; None: no probes recorded
+    allowed_s: float  # downtime the target allows in the window
+    used_s: float | None  # downtime spent; None without data
+    target_pct: float
+
+    @property
+    def left_s(self) -> float | None:
+        """Downtime still allowed (negative: the budget is overspent)."""
+        return None if self.used_s is None else self.allowed_s - self.used_s
+
+    @property
+    def left_pct(self) -> float | None:
+        """What is left as a percentage of the budget (None without data or without a budget)."""
+        left = self.left_s
+        if left is None or self.allowed_s <= 0:
+            return None
+        return round(100.0 * left / self.allowed_s, 6)
+
+    @property
+    def status(self) -> Status:
+        """OK; WARN under 25 % of the budget left; CRIT when spent; UNKNOWN without data."""
+        left = self.left_s
+        if left is None:
+            return Status.UNKNOWN
+        if left < 0:
+            return Status.CRIT
+        pct = self.left_pct
+        if pct is not None and pct < WARN_LEFT_PCT:
+            return Status.WARN
+        return Status.OK
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceUptime:
+    """One service (a configured check) over every window."""
+
+    key: str
+    name: str
+    section: str
+    budgets: tuple[Budget, ...]
+
+    @property
+    def status(self) -> Status:
+        """The worst budget status among the windows that have data."""
+        known = [b.status for b in self.budgets if b.status != Status.UNKNOWN]
+        return worst(known) if known else Status.UNKNOWN
+
+
+def error_budget(uptime: float | None, target_pct: float, label: str, window_s: float) -> Budget:
+    """The budget for ``uptime`` (fraction) against ``target_pct`` (percent) over the window."""
+    # Millisecond precision: enough for any budget, and "exactly spent" stays exactly zero
+    # instead of a float rounding error's worth of overspent.
+    allowed = round(max(0.0, (1.0 - target_pct / 100.0) * window_s), 3)
+    used = None if uptime is None else round(max(0.0, (1.0 - uptime) * window_s), 3)
+    return Budget(label, window_s, uptime, allowed, used, target_pct)
+
+
+def service_uptimes(
+    store: Store, config: Config, now: float, windows: tuple[tuple[str, float], ...] = WINDOWS
+) -> list[ServiceUptime]:
+    """Every configured check's uptime and budget over ``windows``, in config order."""
+    out = []
+    for check in config.checks:
+        budgets = tuple(
+            error_budget(
+                store.uptime(check.key, now - span, now), config.uptime_target, label, span
+            )
+            for label, span in windows
+        )
+        out.append(ServiceUptime(check.key, check.name, check.section, budgets))
+    return out
+
+
+def format_uptime(uptime: float | None) -> str:
+    """``99.95%`` (two decimals: 99.9 and 99.99 differ by a factor of ten), ``—`` without data."""
+    if uptime is None:
+        return "—"
+    pct = 100.0 * uptime
+    # Never round a service that failed at all up to a perfect 100.00 %.
+    if uptime < 1.0 and pct > 99.99:
+        return ">99.99%"
+    return f"{pct:.2f}%"
+
+
+def format_left(budget: Budget) -> str:
+    """``38m 2s left (88%)``, ``overspent by 1h 5m``, ``—`` without data."""
+    from penguin_tui.durations import format_duration
+
+    left = budget.left_s
+    if left is None:
+        return "—"
+    if left < 0:
+        return f"overspent by {format_duration(-left)}"
+    pct = budget.left_pct
+    share = f" ({pct:.0f}%)" if pct is not None else ""
+    return f"{format_duration(left)} left{share}"
