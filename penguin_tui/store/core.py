@@ -10,7 +10,6 @@ sign-off while the daemon records) wait their turn instead of failing. The write
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import threading
@@ -22,7 +21,6 @@ from penguin_tui.errors import CacheError
 from penguin_tui.model import (
     Batch,
     Event,
-    EventKind,
     ItemInfo,
     ItemKind,
     ItemState,
@@ -30,22 +28,12 @@ from penguin_tui.model import (
     Status,
     WriterInfo,
 )
-from penguin_tui.store import export, ingest, maintain, meta, query
+from penguin_tui.store import export, ingest, journal, maintain, meta, query
 from penguin_tui.store.connect import connect, connect_memory, translated
 from penguin_tui.store.lock import WriterLock
 from penguin_tui.store.schema import SCHEMA_VERSION, migrate, version
-from penguin_tui.text import sanitize
 
 MEMORY = ":memory:"
-
-
-def _status(text: str | None) -> Status | None:
-    if text is None:
-        return None
-    try:
-        return Status(text)
-    except ValueError:
-        return Status.UNKNOWN
 
 
 class Store:
@@ -202,22 +190,7 @@ class Store:
     def add_signoff(self, signoff: SignOff) -> int:
         """Record an operator's sign-off; returns its id. Any process may sign off."""
         with self._write() as conn:
-            cur = conn.execute(
-                "INSERT INTO signoffs (ts, user, host, status, note, not_ok)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    signoff.ts,
-                    sanitize(signoff.user, max_len=100, single_line=True),
-                    sanitize(signoff.host, max_len=255, single_line=True),
-                    str(signoff.status),
-                    sanitize(signoff.note, max_len=4000),
-                    json.dumps(
-                        [sanitize(line, max_len=600, single_line=True) for line in signoff.not_ok],
-                        ensure_ascii=False,
-                    ),
-                ),
-            )
-            return int(cur.lastrowid)
+            return journal.add_signoff(conn, signoff)
 
     # ------------------------------------------------------------------------------- reads
 
@@ -257,7 +230,7 @@ class Store:
         return {
             key: ItemState(
                 key,
-                _status(status) or Status.UNKNOWN,
+                journal.status(status) or Status.UNKNOWN,
                 since,
                 checked_at,
                 value,
@@ -297,63 +270,18 @@ class Store:
         limit: int | None = None,
     ) -> list[Event]:
         """Events in ``[since, until]``, optionally for some keys only, newest first."""
-        sql = "SELECT ts, key, kind, old, new, value, reason FROM events WHERE ts >= ?"
-        params: list[object] = [since]
-        if until is not None:
-            sql += " AND ts <= ?"
-            params.append(until)
-        if keys is not None:
-            sql += " AND key IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(keys)))
-        sql += " ORDER BY ts DESC, id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
         with self._read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        out = []
-        for ts, key, kind, old, new, value, reason in rows:
-            try:
-                kind = EventKind(kind)
-            except ValueError:
-                continue
-            out.append(Event(ts, key, kind, _status(old), _status(new), value, reason or ""))
-        return out
+            return journal.events(conn, since, until, None if keys is None else list(keys), limit)
 
     def failures(self, key: str, limit: int = 10) -> list[tuple[float, str]]:
         """``(ts, reason)`` of the item's latest failed probes, newest first."""
         with self._read() as conn:
-            rows = conn.execute(
-                "SELECT ts, reason FROM failures WHERE key = ? ORDER BY ts DESC, id DESC LIMIT ?",
-                (key, int(limit)),
-            ).fetchall()
-        return [(float(ts), reason) for ts, reason in rows]
+            return journal.failures(conn, key, limit)
 
     def signoffs(self, since: float | None = None, limit: int | None = None) -> list[SignOff]:
         """Sign-offs, newest first."""
-        sql = "SELECT id, ts, user, host, status, note, not_ok FROM signoffs"
-        params: list[object] = []
-        if since is not None:
-            sql += " WHERE ts >= ?"
-            params.append(since)
-        sql += " ORDER BY ts DESC, id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
         with self._read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [
-            SignOff(
-                ts,
-                user,
-                host,
-                _status(status) or Status.UNKNOWN,
-                note or "",
-                tuple(json.loads(not_ok or "[]")),
-                sid,
-            )
-            for sid, ts, user, host, status, note, not_ok in rows
-        ]
+            return journal.signoffs(conn, since, limit)
 
     def last_signoff(self) -> SignOff | None:
         """The newest sign-off, if any."""

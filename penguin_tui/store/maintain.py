@@ -20,7 +20,8 @@ from penguin_tui.store.meta import HOUR, MINUTE
 # ~48,000 rows, a few tens of milliseconds of work.
 _MINUTE_CHUNK_S = HOUR
 _HOUR_CHUNK_S = 6 * HOUR
-_DELETE_BATCH = 5000
+_DELETE_BATCH = 20_000  # rows deleted per transaction, a few tens of milliseconds
+_RAW_STEP_S = 10 * MINUTE
 
 
 def _floor(ts: float, size: int) -> int:
@@ -39,17 +40,19 @@ def _oldest(conn: sqlite3.Connection, table: str) -> int | None:
     return None if row[0] is None else int(row[0])
 
 
+# CROSS JOIN fixes the loop order (series outside, a primary-key range seek inside): without
+# table statistics SQLite would otherwise scan the whole samples table for every chunk.
 _ROLL_SQL = {
     "rollup_minute": (
         "INSERT OR REPLACE INTO rollup_minute (series_id, ts, min, max, sum, count)"
         " SELECT s.series_id, (s.ts / 60) * 60, min(s.value), max(s.value), sum(s.value),"
-        " count(s.value) FROM series JOIN samples AS s ON s.series_id = series.id"
+        " count(s.value) FROM series CROSS JOIN samples AS s ON s.series_id = series.id"
         " AND s.ts >= ? AND s.ts < ? WHERE s.value IS NOT NULL GROUP BY s.series_id, s.ts / 60"
     ),
     "rollup_hour": (
         "INSERT OR REPLACE INTO rollup_hour (series_id, ts, min, max, sum, count)"
         " SELECT m.series_id, (m.ts / 3600) * 3600, min(m.min), max(m.max), sum(m.sum),"
-        " sum(m.count) FROM series JOIN rollup_minute AS m ON m.series_id = series.id"
+        " sum(m.count) FROM series CROSS JOIN rollup_minute AS m ON m.series_id = series.id"
         " AND m.ts >= ? AND m.ts < ? GROUP BY m.series_id, m.ts / 3600"
     ),
 }
@@ -135,18 +138,26 @@ def roll_up(conn: sqlite3.Connection, now: float) -> None:
 
 
 def _delete_series(conn: sqlite3.Connection, table: str, cutoff: int) -> int:
-    """Delete rows older than ``cutoff`` from a per-series table, one series per transaction."""
+    """Delete rows older than ``cutoff`` from a per-series table in bounded transactions."""
     removed = 0
     ids = [r[0] for r in conn.execute("SELECT id FROM series")]
-    for sid in ids:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+    pending = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sid in ids:
             cur = conn.execute(f"DELETE FROM {table} WHERE series_id = ? AND ts < ?", (sid, cutoff))
             removed += cur.rowcount
-            conn.execute("COMMIT")
-        except BaseException:
+            pending += cur.rowcount
+            if pending >= _DELETE_BATCH:
+                # Let the recorder's next batch in between.
+                conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                pending = 0
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
             conn.execute("ROLLBACK")
-            raise
+        raise
     return removed
 
 
@@ -185,8 +196,10 @@ def enforce_retention(conn: sqlite3.Connection, now: float, retention: Retention
     """Delete data past retention, never anything not yet rolled up; return rows removed."""
     removed = 0
     marks = meta.get_many(conn, meta.MINUTE_DONE, meta.HOUR_DONE)
+    # Cut-offs move in steps (10 minutes, an hour) so deletion passes run a few times an
+    # hour, not on every maintenance call.
     if meta.MINUTE_DONE in marks:
-        raw_cut = _floor(min(now - retention.raw_s, marks[meta.MINUTE_DONE]), MINUTE)
+        raw_cut = _floor(min(now - retention.raw_s, marks[meta.MINUTE_DONE]), _RAW_STEP_S)
         if raw_cut > 0 and _move_horizon(conn, meta.RAW_HORIZON, raw_cut):
             removed += _delete_series(conn, "samples", raw_cut)
     if meta.HOUR_DONE in marks:
@@ -194,7 +207,7 @@ def enforce_retention(conn: sqlite3.Connection, now: float, retention: Retention
         if minute_cut > 0 and _move_horizon(conn, meta.MINUTE_HORIZON, minute_cut):
             removed += _delete_series(conn, "rollup_minute", minute_cut)
     hour_cut = _floor(now - retention.hour_s, HOUR)
-    if hour_cut > 0:
+    if hour_cut > 0 and _move_horizon(conn, meta.HOUR_HORIZON, hour_cut):
         removed += _delete_series(conn, "rollup_hour", hour_cut)
     # Failure reasons explain the minute-resolution past; events are the long-term story.
     removed += _delete_by_ts(conn, "failures", now - retention.minute_s)

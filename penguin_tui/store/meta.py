@@ -23,6 +23,7 @@ MINUTE_DONE = "minute_done"
 HOUR_DONE = "hour_done"
 RAW_HORIZON = "raw_horizon"
 MINUTE_HORIZON = "minute_horizon"
+HOUR_HORIZON = "hour_horizon"  # only records how far hour retention has deleted
 RETENTION_KEYS = ("retention_raw_s", "retention_minute_s", "retention_hour_s")
 
 

@@ -338,3 +338,23 @@ def test_memory_store_works_like_a_file(tmp_path: Path) -> None:
         store.acquire_writer("console")
         assert store.writer().role == "console"
     assert Store.open(":memory:").path == ":memory:"
+
+
+def test_reading_a_current_cache_imports_nothing_heavy(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    Store.open(path).close()
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from penguin_tui.store import Store
+        with Store.open({str(path)!r}) as store:
+            store.states(); store.points("k", 0, 1)
+        heavy = {{"sqlite_utils", "textual", "httpx", "psutil", "prometheus_client"}}
+        print(sorted(heavy & set(sys.modules)))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
+    )
+    # sqlite-utils (~60 ms to import) is only needed to create or migrate a schema.
+    assert out.stdout.strip() == "[]"
