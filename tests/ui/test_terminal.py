@@ -1,0 +1,69 @@
+"""The console in a real terminal (tmux): it draws, answers keys, and leaves when the SSH link drops."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from penguin_tui.demo.config import config_to_toml
+from tests.ui.seed import seed_cache
+
+
+def _tmux(*args: str) -> str:
+    tmux = shutil.which("tmux")
+    if tmux is None:  # never a silent skip: the set-up installs it
+        pytest.fail("tmux is missing: run scripts/test.sh (it installs it) or apt-get install tmux")
+    return subprocess.run([tmux, *args], capture_output=True, text=True, check=True).stdout
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purpose (nobody reaps it inside tmux's dead pane).
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out: {what}")
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_console_draws_in_tmux_and_exits_on_hangup(tmp_path: Path, no_color: bool) -> None:
+    cache = tmp_path / "cache.db"
+    config = tmp_path / "config.toml"
+    config.write_text(config_to_toml(seed_cache(cache, now=time.time())))
+    pidfile = tmp_path / "pid"
+    session = f"pt-{uuid.uuid4().hex[:8]}"
+    env = "NO_COLOR=1 " if no_color else ""
+    command = (
+        f"echo $$ > {pidfile}; exec env {env}TZ=UTC {sys.executable} -m penguin_tui "
+        f"--config {config} --cache {cache}"
+    )
+    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+    try:
+        _wait(lambda: pidfile.exists() and pidfile.read_text().strip(), 10, "the pid file")
+        pid = int(pidfile.read_text())
+        _wait(lambda: "health" in _tmux("capture-pane", "-p", "-t", session), 30, "first frame")
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        assert "webhook-dispatcher" in screen and "✖ CRIT" in screen  # symbol + word, no colour
+        _tmux("send-keys", "-t", session, "?")
+        _wait(lambda: "Keys" in _tmux("capture-pane", "-p", "-t", session), 10, "help")
+        _tmux("send-keys", "-t", session, "Escape")
+    finally:
+        _tmux("kill-session", "-t", session)  # what an SSH drop does: SIGHUP, terminal gone
+    _wait(lambda: not _alive(pid), 10, "the console to exit after the hang-up")
