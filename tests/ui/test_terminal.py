@@ -1,4 +1,4 @@
-"""The console in a real terminal (tmux): it draws, answers keys, and leaves when the SSH link drops."""
+"""The console in a real terminal (tmux): it draws, answers keys, leaves when SSH drops."""
 
 from __future__ import annotations
 
