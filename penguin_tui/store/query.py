@@ -42,7 +42,7 @@ def window_sql(
     sid: int, start: float, end: float, tier: str, marks: dict[str, float]
 ) -> tuple[str, list[float]]:
     """A ``UNION ALL`` of ``(t, mn, mx, sm, n)`` rows covering ``[start, end]`` for one series."""
-    lo, hi = math.floor(start), math.floor(end)
+    lo, hi = math.ceil(start), math.floor(end)  # sample times are whole seconds
     minute_done = int(marks.get(meta.MINUTE_DONE, _NEVER))
     # A rewound minute watermark (late samples) makes hour buckets after it stale: read those
     # hours from minutes and raw rows until maintenance has recomputed them.
