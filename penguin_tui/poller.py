@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 FIRST_SPREAD_MAX_S = 10.0  # first polls land within this long of start, even at 5 min intervals
 JITTER = 0.05  # later polls: interval +-5 %
+HOST_SETTLE_S = 0.25  # least time between the CPU baseline and the first host sample
 BACKFILL_MAX_POINTS = 11_000  # per metric; Prometheus' own limit for one query_range
 
 
@@ -95,14 +96,14 @@ class Poller:
 
         For ``penguin-tui check`` when nothing was recorded, and for the benchmark. The
         clients this poller made are closed afterwards unless ``keep_open`` (then call
-        ``aclose``). Host CPU needs two readings apart in time, so the host sampler waits
-        a quarter second between them, concurrently with the network polls.
+        ``aclose``). Host CPU needs two readings apart in time, so the first host sample
+        waits HOST_SETTLE_S after the baseline, concurrently with the network polls.
         """
         out = Batch()
         jobs = [self._poll_check(c, out) for c in self.config.checks]
         jobs += [self._poll_metric(m, out) for m in self.config.metrics]
         if self._host is not None:
-            jobs.append(self._poll_host(out, settle_s=0.25))
+            jobs.append(self._poll_host(out))
         try:
             await asyncio.gather(*(self._guarded(job) for job in jobs))
         finally:
@@ -310,12 +311,15 @@ class Poller:
             return None, "no time passed between readings; rate skipped"
         return (raw - old) / (ts - then), ""
 
-    async def _poll_host(self, out: Batch, settle_s: float = 0.0) -> None:
+    async def _poll_host(self, out: Batch) -> None:
         assert self._host is not None
         self.items()  # host item descriptions, for thresholds
-        if settle_s:
+        if self._host.primed_at is None:
             await asyncio.to_thread(self._host.prime)
-            await asyncio.sleep(settle_s)
+        # CPU percent is measured between two readings; too close together it reads 0 or 100.
+        settle = HOST_SETTLE_S - (time.monotonic() - (self._host.primed_at or 0.0))
+        if settle > 0:
+            await asyncio.sleep(settle)
         ts = self._clock()
         try:
             figures, failures = await asyncio.to_thread(self._host.sample)

@@ -82,7 +82,7 @@ class HostSampler:
         self._mounts: list[str] | None = None
         self._cores = os.cpu_count() or 1
         self._last_net: tuple[float, int, int] | None = None
-        self._primed = False
+        self.primed_at: float | None = None  # time.monotonic() of the baseline reading
 
     @property
     def mounts(self) -> list[str]:
@@ -124,8 +124,8 @@ class HostSampler:
 
         psutil.cpu_percent(interval=None)
         net = psutil.net_io_counters()
-        self._last_net = (time.monotonic(), net.bytes_recv, net.bytes_sent)
-        self._primed = True
+        self.primed_at = time.monotonic()
+        self._last_net = (self.primed_at, net.bytes_recv, net.bytes_sent)
 
     def sample(self) -> tuple[list[HostFigure], list[tuple[str, str]]]:
         """Measure everything once (blocking; run it in a thread).
@@ -137,7 +137,7 @@ class HostSampler:
 
         if not self.config.enabled:
             return [], []
-        if not self._primed:
+        if self.primed_at is None:
             self.prime()
         figures: list[HostFigure] = []
         failures: list[tuple[str, str]] = []
