@@ -96,9 +96,10 @@ def write_samples(conn: sqlite3.Connection, samples: Sequence[Sample], ids: dict
     """Insert samples (a repeat of the same series and second replaces the earlier value)."""
     series_ids(conn, {s.key for s in samples}, ids)
     isfinite = math.isfinite
-    # Whole seconds: the key stays a 4-byte integer; no series is sampled more than once a second.
+    # Whole seconds, rounded down: the key stays a 4-byte integer, and a sample never lands
+    # after the moment it was taken (a window ending "now" must include what was just polled).
     rows = [
-        (ids[s.key], round(s.ts), float(s.value))
+        (ids[s.key], math.floor(s.ts), float(s.value))
         for s in samples
         if s.value is not None and isfinite(s.value)
     ]
@@ -156,7 +157,7 @@ def write_readings(conn: sqlite3.Connection, readings: Sequence[Reading]) -> Non
         ],
     )
     failed = [
-        (r.key, round(r.ts), clean_reason(r.reason) or "probe failed")
+        (r.key, math.floor(r.ts), clean_reason(r.reason) or "probe failed")
         for r in readings
         if not r.probe_ok
     ]
