@@ -3,8 +3,13 @@
 Uptime is the fraction of good probes in a check's ``check:<name>:up`` series over a window,
 as the store computes it from whichever tier (raw, minute, hour) covers the window. The error
 budget follows the usual SLO arithmetic: a 99.9 % target over 30 days allows 43 min 12 s of
-downtime; the downtime used is the failed fraction of the window; what is left may go negative
-(the budget is blown), which is worth seeing rather than clamping to zero.
+downtime; the downtime used is the failed fraction of the time the cache covers; what is left
+may go negative (the budget is blown), which is worth seeing rather than clamping to zero.
+
+A cache younger than the window (a new bastion, a fresh demo) covers only part of it. Spreading
+its failed fraction over the whole window would turn 3 minutes of downtime in 12 hours into
+3 hours "used" of a 30-day budget, so the downtime counts over the covered span only, and the
+budget says how much of the window it covers.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ WINDOWS: tuple[tuple[str, float], ...] = (("24 h", DAY), ("7 d", 7 * DAY), ("30 
 # Less than this share of the budget left is a warning: at that point one more bad hour of a
 # typical incident spends the rest.
 WARN_LEFT_PCT = 25.0
+COVERAGE_BUCKETS = 720
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,12 @@ class Budget:
     allowed_s: float  # downtime the target allows in the window
     used_s: float | None  # downtime spent; None without data
     target_pct: float
+    covered_s: float | None = None  # how much of the window the cache has data for
+
+    @property
+    def partial(self) -> bool:
+        """True when the cache covers less than the window (the figures are so far only)."""
+        return self.covered_s is not None and self.covered_s < self.window_s
 
     @property
     def left_s(self) -> float | None:
@@ -79,13 +91,44 @@ class ServiceUptime:
         return worst(known) if known else Status.UNKNOWN
 
 
-def error_budget(uptime: float | None, target_pct: float, label: str, window_s: float) -> Budget:
-    """The budget for ``uptime`` (fraction) against ``target_pct`` (percent) over the window."""
+def error_budget(
+    uptime: float | None,
+    target_pct: float,
+    label: str,
+    window_s: float,
+    covered_s: float | None = None,
+) -> Budget:
+    """The budget for ``uptime`` (fraction) against ``target_pct`` (percent) over the window.
+
+    ``covered_s`` is how much of the window has data (default: all of it); the downtime used
+    is the failed fraction of that span.
+    """
+    covered = window_s if covered_s is None else max(0.0, min(window_s, covered_s))
     # Millisecond precision: enough for any budget, and "exactly spent" stays exactly zero
     # instead of a float rounding error's worth of overspent.
     allowed = round(max(0.0, (1.0 - target_pct / 100.0) * window_s), 3)
-    used = None if uptime is None else round(max(0.0, (1.0 - uptime) * window_s), 3)
-    return Budget(label, window_s, uptime, allowed, used, target_pct)
+    used = None if uptime is None else round(max(0.0, (1.0 - uptime) * covered), 3)
+    return Budget(
+        label, window_s, uptime, allowed, used, target_pct, None if uptime is None else covered
+    )
+
+
+def covered_span(store: Store, key: str, start: float, end: float) -> float | None:
+    """How much of ``[start, end]`` the ``<key>:up`` series has data for (None: none at all).
+
+    The store reads bucket averages, not the first sample's time; with COVERAGE_BUCKETS
+    buckets the estimate is within half a bucket (half an hour over 30 days, a minute over a
+    day), which is far below what a budget of minutes needs.
+    """
+    points = store.points(f"{key}:up", start, end, max_points=COVERAGE_BUCKETS)
+    if not points:
+        return None
+    bucket = (end - start) / COVERAGE_BUCKETS
+    # The first bucket's mean time sits about half a bucket after its first sample.
+    first = points[0][0] - bucket / 2
+    if first - start < bucket:
+        return end - start  # data from the window's first bucket on: the window is covered
+    return end - first
 
 
 def service_uptimes(
@@ -94,13 +137,21 @@ def service_uptimes(
     """Every configured check's uptime and budget over ``windows``, in config order."""
     out = []
     for check in config.checks:
-        budgets = tuple(
-            error_budget(
-                store.uptime(check.key, now - span, now), config.uptime_target, label, span
-            )
-            for label, span in windows
-        )
-        out.append(ServiceUptime(check.key, check.name, check.section, budgets))
+        budgets = {}
+        data_start: float | None = None
+        # Shortest window first: where the data starts is best seen through the finest
+        # buckets, and once a window is only partly covered every longer one starts there too.
+        for label, span in sorted(windows, key=lambda w: w[1]):
+            if data_start is None:
+                covered = covered_span(store, check.key, now - span, now)
+                if covered is not None and covered < span:
+                    data_start = now - covered
+            else:
+                covered = now - data_start
+            uptime = store.uptime(check.key, now - span, now)
+            budgets[label] = error_budget(uptime, config.uptime_target, label, span, covered)
+        ordered = tuple(budgets[label] for label, _span in windows)
+        out.append(ServiceUptime(check.key, check.name, check.section, ordered))
     return out
 
 
@@ -115,15 +166,20 @@ def format_uptime(uptime: float | None) -> str:
     return f"{pct:.2f}%"
 
 
-def format_left(budget: Budget) -> str:
-    """``38m 2s left (88%)``, ``overspent by 1h 5m``, ``—`` without data."""
+def format_span(seconds: float) -> str:
+    """A budget duration: ``43m 12s``; whole seconds, since 359.99 s of downtime is "6m"."""
     from penguin_tui.durations import format_duration
 
+    return format_duration(round(seconds) if abs(seconds) >= 1 else seconds)
+
+
+def format_left(budget: Budget) -> str:
+    """``38m 2s left (88%)``, ``overspent by 1h 5m``, ``—`` without data."""
     left = budget.left_s
     if left is None:
         return "—"
     if left < 0:
-        return f"overspent by {format_duration(-left)}"
+        return f"overspent by {format_span(-left)}"
     pct = budget.left_pct
     share = f" ({pct:.0f}%)" if pct is not None else ""
-    return f"{format_duration(left)} left{share}"
+    return f"{format_span(left)} left{share}"

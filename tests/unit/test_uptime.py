@@ -74,13 +74,13 @@ def test_formatting() -> None:
     assert format_left(error_budget(None, 99.9, "24 h", DAY)) == "—"
 
 
-def _fill(store: Store, key: str, down: set[int]) -> None:
+def _fill(store: Store, key: str, down: set[int], days: int = 30) -> None:
     """One probe per STEP over the last 30 days; ``down`` holds the indexes that failed.
 
     Index 0 is the newest probe (NOW - STEP/2), so "down in the last day" is an index < PER_DAY.
     """
     samples = []
-    for i in range(30 * PER_DAY):
+    for i in range(days * PER_DAY):
         ts = NOW - STEP // 2 - i * STEP
         samples.append(Sample(f"{key}:up", ts, 0.0 if i in down else 1.0))
     for chunk in range(0, len(samples), 500):
@@ -133,5 +133,33 @@ def test_service_uptimes_read_every_tier_of_a_real_cache(store: Store) -> None:
 
     assert all(b.uptime == 1.0 and b.status == Status.OK for b in found["smtp"].budgets)
     assert found["smtp"].status == Status.OK
+    # 30 days of data: every window is fully covered.
+    assert not any(b.partial for s in found.values() for b in s.budgets)
     assert all(b.uptime is None for b in found["redis"].budgets)
     assert found["redis"].status == Status.UNKNOWN
+
+
+def test_a_young_cache_counts_downtime_over_the_span_it_covers(store: Store) -> None:
+    """12 h of data with 5 min down: 5 min used of each budget, not 5/720 of 30 days."""
+    samples = [
+        Sample("check:api:up", NOW - STEP // 2 - i * STEP, 0.0 if i == 3 else 1.0)
+        for i in range(144)
+    ]
+    store.write(Batch(samples=samples))
+    store.maintain(NOW)
+    config = Config(checks=(CheckConfig("api", "http://127.0.0.1:1/health"),))
+    (api,) = service_uptimes(store, config, NOW)
+    for budget in api.budgets:
+        assert budget.uptime == pytest.approx(143 / 144)
+        assert budget.partial
+        # Within half a coverage bucket (30 min over 30 days) or one probe interval of 12 h.
+        tolerance = max(budget.window_s / 1440, STEP)
+        assert budget.covered_s == pytest.approx(12 * 3600, abs=tolerance)
+        assert budget.used_s == pytest.approx(300.0, rel=0.05)
+    # Every window starts where the data does, as seen through the finest (24 h) buckets.
+    assert len({b.covered_s for b in api.budgets}) == 1
+    by_label = {b.label: b for b in api.budgets}
+    # 99.9 % of a day allows 86 s: 5 min is overspent; of 30 days (43 min) it is not.
+    assert by_label["24 h"].status == Status.CRIT
+    assert by_label["30 d"].status == Status.OK
+    assert by_label["30 d"].left_pct == pytest.approx(100 * (2592 - 300) / 2592, abs=1.0)
