@@ -61,6 +61,11 @@ class HealthScreen(Screen[None]):
         Binding("r", "cycle_range", "Range"),
         Binding("o", "overnight", "Overnight"),
         Binding("escape", "back", "Back", show=False),
+        Binding("s", "sign_off", "Sign off", tooltip="Sign the morning check off (with a note)"),
+        # Out of the footer so 80 columns still show every global key; `?` lists them.
+        Binding("e", "export_report", "Export report", show=False),
+        Binding("u", "uptime", "Uptime and error budget", show=False),
+        Binding("E", "shift_report", "End-of-shift report", key_display="E", show=False),
     ]
 
     def __init__(self) -> None:
@@ -217,3 +222,50 @@ class HealthScreen(Screen[None]):
         """Focus the overnight list (on narrow terminals it takes the detail pane's place)."""
         self.add_class("show-overnight")
         self.query_one(Overnight).focus()
+
+    # --- sign-off, reports and uptime (imported on first use: start-up does not pay) ----------
+
+    def action_sign_off(self) -> None:
+        """Open the sign-off form; a recorded sign-off starts the next overnight window."""
+        from penguin_tui.model import SignOff
+        from penguin_tui.screens.signoff import SignOffScreen
+
+        def done(signoff: SignOff | None) -> None:
+            if signoff is not None:
+                who = sanitize(f"{signoff.user}@{signoff.host}", single_line=True, max_len=80)
+                self.notify(
+                    f"{signoff.status.symbol} {signoff.status.value} signed off by {who}",
+                    title="Signed off",
+                    markup=False,
+                )
+                self.refresh_data()
+
+        self.app.push_screen(SignOffScreen(), done)
+
+    def action_export_report(self) -> None:
+        """Write the morning report (as `penguin-tui check --format markdown`) to a new file."""
+        from penguin_tui.screens.export import export_morning
+
+        self.run_worker(
+            export_morning(self.papp),
+            group="export",
+            exit_on_error=False,
+            description="export the morning report",
+        )
+
+    def action_uptime(self) -> None:
+        """Show uptime and error budget left per service."""
+        from penguin_tui.screens.uptime import UptimeScreen
+
+        self.app.push_screen(UptimeScreen())
+
+    def action_shift_report(self) -> None:
+        """Write the end-of-shift report (the last 12 h) to a new file."""
+        from penguin_tui.screens.export import export_shift
+
+        self.run_worker(
+            export_shift(self.papp),
+            group="export",
+            exit_on_error=False,
+            description="export the end-of-shift report",
+        )
