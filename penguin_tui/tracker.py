@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from penguin_tui.fmt import format_value
 from penguin_tui.model import (
     ConditionResult,
     Event,
@@ -59,18 +60,14 @@ def level(value: float, warn: float | None, crit: float | None, direction: str) 
     return Status.OK
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.4g}" if abs(value) < 1e6 else f"{value:.0f}"
-
-
 def breach_reason(value: float, info: ItemInfo, status: Status) -> str:
-    """``"82.5 % >= warn 70"``: which threshold the value reached, in words."""
-    unit = f" {info.unit}" if info.unit else ""
+    """``"82.5% >= warn 70%"``: which threshold the value reached, in words and units."""
     op = "<=" if info.direction == "below" else ">="
+    shown = format_value(value, info.unit)
     if status is Status.CRIT and info.crit is not None:
-        return f"{_fmt(value)}{unit} {op} crit {_fmt(info.crit)}"
+        return f"{shown} {op} crit {format_value(info.crit, info.unit)}"
     if status is Status.WARN and info.warn is not None:
-        return f"{_fmt(value)}{unit} {op} warn {_fmt(info.warn)}"
+        return f"{shown} {op} warn {format_value(info.warn, info.unit)}"
     return ""
 
 

@@ -104,12 +104,12 @@ def test_metric_breach_events_and_reasons():
     reading, event = t.metric(LATENCY, 1, 120)
     assert reading.status is Status.OK and event is None and reading.reason == ""
     reading, event = t.metric(LATENCY, 2, 450)
-    assert reading.status is Status.WARN and reading.reason == "450 ms >= warn 300"
+    assert reading.status is Status.WARN and reading.reason == "450 ms >= warn 300 ms"
     assert event is not None and event.kind is EventKind.BREACH and event.value == 450
     reading, event = t.metric(LATENCY, 3, 812.5)
-    assert reading.reason == "812.5 ms >= crit 800" and event.new is Status.CRIT
+    assert reading.reason == "812 ms >= crit 800 ms" and event.new is Status.CRIT
     reading, event = t.metric(DELIVERY, 3, 93.2)
-    assert reading.status is Status.CRIT and reading.reason == "93.2 % <= crit 95"
+    assert reading.status is Status.CRIT and reading.reason == "93.2% <= crit 95%"
     assert event is not None and event.old is None  # bad from the start is news
 
 
