@@ -33,6 +33,16 @@ from penguin_tui.text import sanitize
 
 RECORDER_WATCH_S = 5.0
 
+# Actions of the current screen offered in the command palette (when the screen has them).
+_SCREEN_COMMANDS = (
+    ("Sign off", "Sign the morning check off, with a note (s)", "sign_off"),
+    ("Export morning report", "Write the morning report as Markdown (e)", "export_report"),
+    ("Uptime and error budget", "Per service, 24 h / 7 d / 30 d (u)", "uptime"),
+    ("End-of-shift report", "Write the shift summary as Markdown (E)", "shift_report"),
+    ("Filter", "Filter the checklist (/)", "filter"),
+    ("Overnight", "Events since the last sign-off (o)", "overnight"),
+)
+
 
 class DataChanged(Message):
     """The in-process recorder wrote a batch: screens may refresh now rather than on their timer."""
@@ -48,9 +58,9 @@ class PenguinApp(App[int]):
     MODES = {"health": HealthScreen}
     DEFAULT_MODE = "health"
     BINDINGS = [
-        Binding("1", "switch_mode('health')", "Health", tooltip="Morning health check"),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("1", "switch_mode('health')", "health", tooltip="Morning health check"),
+        Binding("question_mark", "help", "help", key_display="?", tooltip="Every key"),
+        Binding("q", "quit", "quit", tooltip="Quit (the recorder stops cleanly)"),
     ]
 
     def __init__(

@@ -13,7 +13,7 @@ import socket
 from typing import TYPE_CHECKING
 
 from penguin_tui.check import Report
-from penguin_tui.model import Batch, Event, EventKind, SignOff, Status
+from penguin_tui.model import Event, EventKind, SignOff, Status
 from penguin_tui.text import sanitize
 
 if TYPE_CHECKING:
@@ -79,13 +79,5 @@ def signoff_event(signoff: SignOff) -> Event:
 
 
 def record_signoff(store: Store, signoff: SignOff) -> int:
-    """Store the sign-off and its SIGNOFF event (what other consoles' overnight lists show).
-
-    Returns the sign-off's id. ``Store.add_signoff`` keeps only the sign-off row, so the event
-    is written here; should the store ever write it itself, it is not written twice.
-    """
-    signoff_id = store.add_signoff(signoff)
-    already = store.events(signoff.ts, signoff.ts, keys=[SIGNOFF_EVENT_KEY])
-    if not any(e.kind == EventKind.SIGNOFF for e in already):
-        store.write(Batch(events=[signoff_event(signoff)]))
-    return signoff_id
+    """Store the sign-off and its SIGNOFF event (what other consoles' overnight lists show)."""
+    return store.add_signoff(signoff, signoff_event(signoff))

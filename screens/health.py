@@ -57,15 +57,21 @@ class HealthScreen(Screen[None]):
     """Checklist, overnight events, item detail and host figures."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("r", "cycle_range", "Range"),
-        Binding("o", "overnight", "Overnight"),
-        Binding("escape", "back", "Back", show=False),
-        Binding("s", "sign_off", "Sign off", tooltip="Sign the morning check off (with a note)"),
-        # Out of the footer so 80 columns still show every global key; `?` lists them.
-        Binding("e", "export_report", "Export report", show=False),
-        Binding("u", "uptime", "Uptime and error budget", show=False),
-        Binding("E", "shift_report", "End-of-shift report", key_display="E", show=False),
+        # Short words: the compact footer shows every key at 80 columns; `?` says more.
+        Binding("slash", "filter", "filter", key_display="/", tooltip="Filter the checklist"),
+        Binding("r", "cycle_range", "range", tooltip="Chart range: 1 h, 24 h, 7 d, 30 d"),
+        Binding("o", "overnight", "night", tooltip="Overnight events; enter jumps to the item"),
+        Binding("escape", "back", "back", show=False),
+        Binding("s", "sign_off", "sign", tooltip="Sign the morning check off (with a note)"),
+        Binding("e", "export_report", "export", tooltip="Write the morning report as Markdown"),
+        Binding("u", "uptime", "uptime", tooltip="Uptime and error budget per service"),
+        Binding(
+            "E",
+            "shift_report",
+            "shift",
+            key_display="E",
+            tooltip="Write the end-of-shift report as Markdown",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -94,7 +100,7 @@ class HealthScreen(Screen[None]):
                 detail = DetailPane(id="detail")
                 detail.border_title = "Detail"
                 yield detail
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

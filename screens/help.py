@@ -45,14 +45,16 @@ class HelpScreen(ModalScreen[None]):
                 if key in seen or not binding.description:
                     continue
                 seen.add(key)
-                table.add_row(key, binding.description, where)
+                table.add_row(key, binding.tooltip or binding.description, where)
         for widget in below.query("*"):
             for binding in _bindings(widget):
                 key = binding.key_display or self.app.get_key_display(binding)
                 if key in seen or not binding.description or not binding.show:
                     continue
                 seen.add(key)
-                table.add_row(key, binding.description, type(widget).__name__.lower())
+                table.add_row(
+                    key, binding.tooltip or binding.description, type(widget).__name__.lower()
+                )
         return table
 
 

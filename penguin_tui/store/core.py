@@ -187,10 +187,16 @@ class Store:
         if len(found) == len(meta.RETENTION_KEYS):
             self.retention = RetentionConfig(*(found[k] for k in meta.RETENTION_KEYS))
 
-    def add_signoff(self, signoff: SignOff) -> int:
-        """Record an operator's sign-off; returns its id. Any process may sign off."""
+    def add_signoff(self, signoff: SignOff, event: Event | None = None) -> int:
+        """Record an operator's sign-off (and the event other consoles list) in one transaction.
+
+        Returns its id. Any process may sign off, while a recorder writes or not.
+        """
         with self._write() as conn:
-            return journal.add_signoff(conn, signoff)
+            signoff_id = journal.add_signoff(conn, signoff)
+            if event is not None:
+                ingest.write_events(conn, [event])
+            return signoff_id
 
     # ------------------------------------------------------------------------------- reads
 

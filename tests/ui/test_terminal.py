@@ -58,7 +58,11 @@ def test_console_draws_in_tmux_and_exits_on_hangup(tmp_path: Path, no_color: boo
     try:
         _wait(lambda: pidfile.exists() and pidfile.read_text().strip(), 10, "the pid file")
         pid = int(pidfile.read_text())
-        _wait(lambda: "health" in _tmux("capture-pane", "-p", "-t", session), 30, "first frame")
+        _wait(
+            lambda: "webhook-dispatcher" in _tmux("capture-pane", "-p", "-t", session),
+            30,
+            "the checklist rows",
+        )
         screen = _tmux("capture-pane", "-p", "-t", session)
         assert "webhook-dispatcher" in screen and "✖ CRIT" in screen  # symbol + word, no colour
         _tmux("send-keys", "-t", session, "?")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from penguin_tui.check import Report, ReportItem
-from penguin_tui.model import Batch, EventKind, Status
+from penguin_tui.model import EventKind, Status
 from penguin_tui.signoff import (
     SIGNOFF_EVENT_KEY,
     build_signoff,
@@ -68,11 +68,11 @@ def test_record_writes_the_signoff_and_one_event(tmp_path: Path) -> None:
         assert [e.reason for e in store.events(NOW, NOW)] == ["ann@b1 (CRIT, 2 not OK): quiet"]
 
 
-def test_record_does_not_write_the_event_twice(tmp_path: Path) -> None:
-    """Should the store one day write the SIGNOFF event itself, there is still only one."""
+def test_record_writes_signoff_and_event_together(tmp_path: Path) -> None:
+    """One transaction: another console never sees the sign-off without its overnight entry."""
     with Store.open(tmp_path / "cache.db") as store:
         signoff = build_signoff(REPORT, NOW, user="ann", host="b1")
-        store.write(Batch(events=[signoff_event(signoff)]))
         record_signoff(store, signoff)
-        assert len(store.events(NOW, NOW)) == 1
+        (event,) = store.events(NOW, NOW)
+        assert event.kind is EventKind.SIGNOFF and "ann@b1" in event.reason
         assert len(store.signoffs()) == 1
