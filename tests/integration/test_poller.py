@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,6 +15,7 @@ import pytest
 from penguin_tui.config_model import CheckConfig, Config, HostConfig, MetricConfig
 from penguin_tui.model import Batch, EventKind, Status
 from penguin_tui.poller import Poller
+from tests.integration import servers
 from tests.integration.hostile_server import HostileServer, refusing_port
 
 NO_HOST = HostConfig(enabled=False)
@@ -193,47 +191,11 @@ async def test_rate_from_counters(server):
 # ---------------------------------------------------------------------------- Prometheus
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def prometheus(tmp_path: Path, prom_target: HostileServer) -> Iterator[str]:
     """A real Prometheus on a free port, scraping ``prom_target`` every second."""
-    binary = shutil.which("prometheus") or "/usr/bin/prometheus"
-    if not Path(binary).exists():
-        pytest.fail("Prometheus is missing: install it with `apt-get install prometheus`")
-    port = _free_port()
-    config = tmp_path / "prometheus.yml"
-    config.write_text(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-        "scrape_configs:\n  - job_name: platform\n"
-        f"    static_configs:\n      - targets: ['127.0.0.1:{prom_target.port}']\n"
-    )
-    proc = subprocess.Popen(
-        [binary, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-         f"--web.listen-address=127.0.0.1:{port}", "--log.level=error"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"Prometheus did not start on {url}: {err[-500:]}")
-            time.sleep(0.1)
+    with servers.prometheus(tmp_path, [f"127.0.0.1:{prom_target.port}"]) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture
