@@ -8,9 +8,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from penguin_tui.check import Report
-from penguin_tui.fmt import local_time
+from penguin_tui.fmt import format_value, local_time
 from penguin_tui.model import EventKind
 from penguin_tui.report import event_text
+from penguin_tui.text import sanitize
 from penguin_tui.widgets.status import STATUS_STYLE
 
 
@@ -30,33 +31,48 @@ class Overnight(OptionList):
         self._keys: list[str] = []
 
     def show(self, report: Report) -> None:
-        """Replace the list only when the events changed (keeps the highlight otherwise)."""
-        signature = (report.since, tuple((e.ts, e.key, e.new) for e in report.events))
+        """Replace the list only when its content changed (keeps the highlight otherwise)."""
+        signature = (
+            report.since,
+            tuple((e.ts, e.key, e.new) for e in report.events),
+            tuple((w.key, w.ts, w.value) for w in report.worst_values),
+        )
         if signature == self._signature:
             return
         self._signature = signature
         highlighted = self.highlighted
         self.clear_options()
-        self._keys = []
         now = report.checked_at
-        options = []
+        # Events and each item's worst value of the window, merged newest first.
+        entries: list[tuple[float, str, Text]] = []
         for event in report.events:
-            line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(f"{local_time(event.ts, now):>9} ", style="dim")
             style = STATUS_STYLE.get(event.new) if event.new is not None else None
             symbol = event.new.symbol if event.new is not None else "•"
             if event.kind == EventKind.SIGNOFF:
                 symbol, style = "✍", None
-            line.append(f"{symbol} ", style=style or "")
-            line.append(event_text(event, report.names, report.units))
+            body = Text()
+            body.append(f"{symbol} ", style=style or "")
+            body.append(event_text(event, report.names, report.units))
+            entries.append((event.ts, event.key, body))
+        for worst in report.worst_values:
+            body = Text()
+            body.append(f"{worst.status.symbol} ", style=STATUS_STYLE[worst.status])
+            body.append("worst ", style="dim")
+            body.append(sanitize(worst.name, single_line=True, max_len=40))
+            body.append(f" {format_value(worst.value, worst.unit)}")
+            entries.append((worst.ts, worst.key, body))
+        entries.sort(key=lambda entry: entry[0], reverse=True)
+        options = []
+        self._keys = []
+        for ts, key, body in entries:
+            line = Text(no_wrap=True)
+            line.append(f"{local_time(ts, now):>9} ", style="dim")
+            line.append_text(body)
             options.append(Option(line))
-            self._keys.append(event.key)
+            self._keys.append(key)
         if not options:
-            options.append(
-                Option(
-                    Text("Quiet night: no state changes or breaches.", style="dim"), disabled=True
-                )
-            )
+            quiet = Text("Quiet night: no state changes or breaches.", style="dim")
+            options.append(Option(quiet, disabled=True))
         self.add_options(options)
         if self._keys:
             keep = highlighted if highlighted is not None and highlighted < len(self._keys) else 0
