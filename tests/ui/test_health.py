@@ -15,6 +15,7 @@ from penguin_tui.widgets.checklist import Checklist
 from penguin_tui.widgets.detail import DetailPane
 from penguin_tui.widgets.overnight import Overnight
 from tests.ui.seed import HOSTILE_NAME, NOW, seed_cache
+from tests.ui.waiting import workers_done
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +37,7 @@ def make_app(tmp_path: Path, *, hostile: bool = False) -> PenguinApp:
 async def settle(pilot: Pilot) -> None:
     """Wait for the screen's cache reads to land and the result to be drawn."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
 
 

@@ -21,6 +21,7 @@ from penguin_tui.app import PenguinApp
 from penguin_tui.config_model import CheckConfig, Config, HostConfig
 from penguin_tui.demo.httpserver import HTTPServer, Response
 from penguin_tui.widgets.checklist import Checklist
+from tests.ui.waiting import workers_done
 
 HOSTILE_STATUS = "[bold]pwn[/bold]\x1b[2J\x1b]52;c;ZXZpbA==\x07[link=http://evil]x[/link]"
 HOSTILE_NAME = "svc[red]\x1b[31m"
@@ -29,7 +30,7 @@ HOSTILE_NAME = "svc[red]\x1b[31m"
 async def _wait_until(pilot: Pilot, predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause(0.1)
         if predicate():
             return

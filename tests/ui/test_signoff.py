@@ -24,6 +24,7 @@ from penguin_tui.signoff import current_host, current_user
 from penguin_tui.store import Store
 from penguin_tui.widgets.overnight import Overnight
 from tests.ui.seed import NOW, seed_cache
+from tests.ui.waiting import workers_done
 
 HOSTILE_NOTE = "night [bold]fine[/bold] \x1b[2J\x1b]52;c;ZXZpbA==\x07ok"
 
@@ -53,7 +54,7 @@ def console(seeded: tuple[Config, Path], now: float = NOW) -> PenguinApp:
 async def settle(pilot: Pilot) -> None:
     """Wait for cache reads and writes to land and their results to be drawn."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot)
         await pilot.pause()
 
 
