@@ -71,3 +71,37 @@ def test_console_draws_in_tmux_and_exits_on_hangup(tmp_path: Path, no_color: boo
     finally:
         _tmux("kill-session", "-t", session)  # what an SSH drop does: SIGHUP, terminal gone
     _wait(lambda: not _alive(pid), 10, "the console to exit after the hang-up")
+
+
+def test_unusable_cache_offers_a_memory_cache_and_keeps_the_file(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.db"
+    cache.write_bytes(b"not a database, and nobody may overwrite it\n" * 50)
+    before = cache.read_bytes()
+    config = tmp_path / "config.toml"
+    config.write_text('[host]\nenabled = true\ninterval = "2s"\n')
+
+    # No terminal (a script): one clear line and exit 4, nothing asked.
+    done = subprocess.run(
+        [sys.executable, "-m", "penguin_tui", "--config", str(config), "--cache", str(cache)],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 4 and str(cache) in done.stderr
+    assert "Traceback" not in done.stderr
+
+    # A person at a terminal is offered a throw-away in-memory cache.
+    session = f"pt-{uuid.uuid4().hex[:8]}"
+    command = f"exec {sys.executable} -m penguin_tui --config {config} --cache {cache}"
+    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+    try:
+        _wait(
+            lambda: "in-memory cache" in _tmux("capture-pane", "-p", "-t", session),
+            30,
+            "the offer",
+        )
+        _tmux("send-keys", "-t", session, "y", "Enter")
+        _wait(lambda: "CPU" in _tmux("capture-pane", "-p", "-t", session), 30, "host rows")
+        assert "recording" in _tmux("capture-pane", "-p", "-t", session)
+        _tmux("send-keys", "-t", session, "q")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    assert cache.read_bytes() == before
