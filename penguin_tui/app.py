@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -32,6 +34,11 @@ from penguin_tui.screens.help import HelpScreen
 from penguin_tui.text import sanitize
 
 RECORDER_WATCH_S = 5.0
+
+# Set when the terminal hung up (SSH drop): the launcher then exits at once after cleanup,
+# instead of waiting at interpreter exit for resolver threads stuck in a DNS lookup.
+HUNG_UP = threading.Event()
+HANGUP_GRACE_S = 3.0
 
 # Actions of the current screen offered in the command palette (when the screen has them).
 _SCREEN_COMMANDS = (
@@ -98,7 +105,14 @@ class PenguinApp(App[int]):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
 
     def _hangup(self) -> None:
-        self.stop_recorder()
+        HUNG_UP.set()
+        self.stop_recorder()  # the cache first: last batch written, writer lock released
+        # Textual's shutdown writes to the terminal to restore it; with the terminal gone its
+        # writer thread can wait forever (seen in tests after tmux kill-session). Leave
+        # gracefully if we can, and at the latest after a few seconds in any case.
+        watchdog = threading.Timer(HANGUP_GRACE_S, os._exit, args=(0,))
+        watchdog.daemon = True
+        watchdog.start()
         self.exit(0)
 
     @work(

@@ -64,7 +64,17 @@ def _run_app(config, cache: Path, config_path: Path | None) -> int:  # type: ign
 
     app = PenguinApp(config, cache, config_path=config_path)
     result = app.run()
+    _exit_now_if_hung_up()
     return int(result or 0)
+
+
+def _exit_now_if_hung_up() -> None:
+    """After an SSH drop nobody is waiting for us: the cache is closed, leave immediately."""
+    from penguin_tui.app import HUNG_UP
+
+    if HUNG_UP.is_set():
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def run_demo_command(console: bool) -> int:
@@ -80,4 +90,7 @@ def run_demo_command(console: bool) -> int:
         result = await app.run_async()
         return int(result or 0)
 
-    return asyncio.run(run_demo(console, console_runner if console else None))
+    code = asyncio.run(run_demo(console, console_runner if console else None))
+    if console:
+        _exit_now_if_hung_up()  # after the demo removed its temporary directory
+    return code

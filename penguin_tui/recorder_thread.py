@@ -37,6 +37,7 @@ class RecorderThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
+        self._finished = threading.Event()  # last batch written, writer lock released
         self._thread = threading.Thread(target=self._main, name="penguin-recorder", daemon=True)
 
     def start(self, timeout: float = 10.0) -> None:
@@ -61,6 +62,7 @@ class RecorderThread:
                 await recorder.run(self._stop)
             finally:
                 ready.cancel()
+                self._finished.set()
 
         try:
             asyncio.run(run())
@@ -68,6 +70,7 @@ class RecorderThread:
             self.error = exc
         finally:
             self._ready.set()
+            self._finished.set()
             if self.on_exit is not None:
                 self.on_exit(self.error)
 
@@ -76,8 +79,12 @@ class RecorderThread:
         return self._thread.is_alive()
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Ask the recorder to finish (last batch written, lock released) and wait for it."""
+        """Ask the recorder to finish (last batch written, lock released) and wait for that.
+
+        It does not wait for the thread's event loop to wind down: a DNS lookup still running
+        in the loop's resolver thread cannot be cancelled and may take many seconds.
+        """
         if self._loop is not None and self._stop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread.is_alive():
-            self._thread.join(timeout)
+            self._finished.wait(timeout)
