@@ -65,7 +65,9 @@ class PenguinApp(App[int]):
     MODES = {"health": HealthScreen}
     DEFAULT_MODE = "health"
     BINDINGS = [
-        Binding("1", "switch_mode('health')", "health", tooltip="Morning health check"),
+        # Mode keys live in the status bar (``1 health``), leaving the footer to the screen's
+        # own actions: at 80 columns there is room for those and ^p, not for four modes more.
+        Binding("1", "switch_mode('health')", "health", tooltip="Morning health check", show=False),
         Binding("question_mark", "help", "help", key_display="?", tooltip="Every key"),
         Binding("q", "quit", "quit", tooltip="Quit (the recorder stops cleanly)"),
     ]
@@ -179,5 +181,9 @@ class PenguinApp(App[int]):
         yield SystemCommand(
             "Health", "Morning health check (1)", lambda: self.switch_mode("health")
         )
+        for title, help_text, action in _SCREEN_COMMANDS:
+            method = getattr(screen, f"action_{action}", None)
+            if method is not None:
+                yield SystemCommand(title, help_text, method)
         yield SystemCommand("Help", "Every key on every screen (?)", self.action_help)
         yield from super().get_system_commands(screen)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from penguin_tui.config_model import Config
+from penguin_tui.config_model import SECTIONS, Config
 from penguin_tui.errors import EXIT_CACHE, CacheError, WriterLockHeld
 from penguin_tui.model import (
     Event,
@@ -33,7 +33,10 @@ if TYPE_CHECKING:
 
 DEFAULT_WINDOW_S = 12 * 3600
 STALE_AFTER_INTERVALS = 3
-SECTION_ORDER = ("Services", "Databases", "API", "Email deliverability", "Support", "Host")
+SECTION_ORDER = SECTIONS
+# A host item (a mount, the network) whose data is this much older than the host's newest
+# figure no longer exists on the host: it is dropped, not reported STALE forever.
+HOST_GONE_AFTER_S = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +95,11 @@ class Report:
 
 def judge(value: float | None, item: ItemInfo) -> Status:
     """The status a metric value earns against its item's warn/crit thresholds."""
+    from penguin_tui.tracker import level
+
     if value is None:
         return Status.UNKNOWN
-    worse = (lambda v, t: v >= t) if item.direction == "above" else (lambda v, t: v <= t)
-    if item.crit is not None and worse(value, item.crit):
-        return Status.CRIT
-    if item.warn is not None and worse(value, item.warn):
-        return Status.WARN
-    return Status.OK
+    return level(value, item.warn, item.crit, item.direction)
 
 
 def evaluate_items(
@@ -189,13 +189,45 @@ def worst_values(
     return sorted(out, key=lambda w: (-w.status.rank, w.name.lower()))
 
 
-def build_report(store: Store, config: Config, now: float, since_s: float | None) -> Report:
-    """Evaluate every item in the cache (configured ones even without data) and the window."""
-    known = {item.key: item for item in store.items()}
-    for item in config.items():
-        known[item.key] = item  # the config is the truth for names and thresholds
-    items = [i for i in known.values() if _configured(i, config)]
+def watched_items(store: Store, config: Config, states: dict[str, ItemState]) -> list[ItemInfo]:
+    """The items the current config watches, described as the config says.
+
+    Checks and metrics come from the config (a removed check's old rows are not reported);
+    host items come from the cache, minus those the host no longer has.
+    """
+    configured = {item.key: item for item in config.items()}
+    items = list(configured.values())
+    if config.host.enabled:
+        host = [i for i in store.items() if i.kind == ItemKind.HOST]
+        seen = [states[i.key].checked_at for i in host if i.key in states]
+        newest = max(seen, default=None)
+        for item in host:
+            state = states.get(item.key)
+            gone = (
+                newest is not None
+                and state is not None
+                and newest - state.checked_at > HOST_GONE_AFTER_S
+            )
+            if not gone:
+                items.append(item)
+    return items
+
+
+def build_report(
+    store: Store,
+    config: Config,
+    now: float,
+    since_s: float | None,
+    *,
+    with_worst: bool = True,
+) -> Report:
+    """Evaluate every watched item (configured ones even without data) and the window.
+
+    ``with_worst=False`` skips the worst values (two queries per item): the console fills
+    them in on a slower cadence than the rows.
+    """
     states = store.states()
+    items = watched_items(store, config, states)
     rows = evaluate_items(items, states, now)
     since, why, last = overnight_window(store, now, since_s)
     events = [
@@ -209,18 +241,11 @@ def build_report(store: Store, config: Config, now: float, since_s: float | None
         since_reason=why,
         items=rows,
         events=events,
-        worst_values=worst_values(store, items, since, now),
+        worst_values=worst_values(store, items, since, now) if with_worst else [],
         last_signoff=last,
         names={i.key: i.name for i in items},
         units={i.key: i.unit for i in items},
     )
-
-
-def _configured(item: ItemInfo, config: Config) -> bool:
-    """Items the current config still watches (a removed check's old rows are not reported)."""
-    if item.kind == ItemKind.HOST:
-        return config.host.enabled
-    return item.key in {i.key for i in config.items()}
 
 
 def needs_poll(store: Store, config: Config, now: float) -> bool:

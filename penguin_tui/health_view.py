@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from penguin_tui.check import Report, ReportItem, build_report
+from penguin_tui.check import Report, ReportItem, WorstValue, build_report, worst_values
 from penguin_tui.config_model import Config
-from penguin_tui.model import WriterInfo
+from penguin_tui.model import ConditionResult, ItemInfo, WriterInfo
 
 if TYPE_CHECKING:
     from penguin_tui.store import Store
@@ -37,19 +37,21 @@ class Freshness:
     def age_s(self) -> float | None:
         return None if self.newest_ts is None else max(0.0, self.now - self.newest_ts)
 
-    def is_stale(self) -> bool:
-        """No fresh data: nothing recorded yet, or the newest sample is too old."""
-        age = self.age_s
-        return age is None or age > self.stale_after_s
-
 
 @dataclass(frozen=True, slots=True)
 class HealthView:
-    """Everything the health screen draws, computed in one go from one snapshot of the cache."""
+    """Everything the health screen draws, computed in one go from one snapshot of the cache.
+
+    ``complete`` is False for the quick first view (rows only, no sparklines or worst
+    values) that lets the screen paint at once on a large cache.
+    """
 
     report: Report
     freshness: Freshness
     sparks: dict[str, str] = field(default_factory=dict)  # key -> sparkline text
+    items: dict[str, ItemInfo] = field(default_factory=dict)
+    conditions: dict[str, tuple[ConditionResult, ...]] = field(default_factory=dict)
+    complete: bool = True
 
     @property
     def checklist(self) -> list[ReportItem]:
@@ -73,6 +75,66 @@ def sparkline(values: list[float], width: int = SPARK_POINTS) -> str:
     return "".join(BARS[int((v - low) * scale)] for v in values).rjust(width)
 
 
+class HealthLoader:
+    """Builds HealthViews, recomputing the slow parts (sparklines, worst values) only now and then.
+
+    Rows and events are read on every refresh (a handful of indexed queries); the 24 h
+    sparklines change at most once an hour and the worst values rarely, so they are refreshed
+    every ``slow_every_s``. The first view skips them entirely so the screen paints at once.
+    """
+
+    def __init__(self, config: Config, *, slow_every_s: float = 30.0) -> None:
+        self.config = config
+        self.slow_every_s = slow_every_s
+        self._slow_at: float | None = None
+        self._sparks: dict[str, str] = {}
+        self._worst: list[WorstValue] = []
+        self._loaded_once = False
+
+    def load(self, store: Store, now: float, *, recording_here: bool) -> HealthView:
+        """One consistent picture of the cache for the health screen."""
+        first = not self._loaded_once
+        self._loaded_once = True
+        report = build_report(store, self.config, now, None, with_worst=False)
+        slow_due = self._slow_at is None or now - self._slow_at >= self.slow_every_s
+        if not first and slow_due:
+            items = [i for i in store.items() if i.key in report.names] or self.config.items()
+            self._worst = worst_values(store, items, report.since, now)
+            self._sparks = {
+                row.key: sparkline(
+                    [
+                        v
+                        for _, v in store.points(
+                            row.key, now - SPARK_WINDOW_S, now, max_points=SPARK_POINTS
+                        )
+                    ]
+                )
+                for row in report.items
+            }
+            self._slow_at = now
+        report.worst_values = list(self._worst)
+        states = store.states()
+        items_by_key = {i.key: i for i in store.items()}
+        for item in self.config.items():
+            items_by_key[item.key] = item
+        return HealthView(
+            report,
+            freshness(store, self.config, now, recording_here),
+            dict(self._sparks),
+            items_by_key,
+            {key: state.conditions for key, state in states.items() if state.conditions},
+            complete=not first,
+        )
+
+
+def freshness(store: Store, config: Config, now: float, recording_here: bool) -> Freshness:
+    """Who records and how old the newest data is (stale after 3 of the slowest intervals)."""
+    slowest = max((i.interval_s for i in config.items()), default=30.0)
+    if config.host.enabled:
+        slowest = max(slowest, config.host.interval_s)
+    return Freshness(store.writer(), recording_here, store.newest_ts(), now, max(90.0, 3 * slowest))
+
+
 def load_health_view(
     store: Store,
     config: Config,
@@ -81,19 +143,13 @@ def load_health_view(
     recording_here: bool,
     since_s: float | None = None,
 ) -> HealthView:
-    """Read one consistent picture of the cache for the health screen."""
+    """A complete view in one call (tests, screenshots); the screen uses a HealthLoader."""
     report = build_report(store, config, now, since_s)
     sparks = {}
     for row in report.items:
         points = store.points(row.key, now - SPARK_WINDOW_S, now, max_points=SPARK_POINTS)
         sparks[row.key] = sparkline([v for _, v in points])
-    # Stale after three of the slowest item's intervals (the check's STALE rule), at least 90 s.
-    slowest = max((i.interval_s for i in config.items()), default=30.0)
-    if config.host.enabled:
-        slowest = max(slowest, config.host.interval_s)
-    stale_after = max(90.0, 3 * slowest)
-    freshness = Freshness(store.writer(), recording_here, store.newest_ts(), now, stale_after)
-    return HealthView(report, freshness, sparks)
+    return HealthView(report, freshness(store, config, now, recording_here), sparks)
 
 
 RANGES: tuple[tuple[str, float], ...] = (

@@ -8,6 +8,7 @@ sleeps while another mode is on screen.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -16,21 +17,25 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
+from penguin_tui.errors import PenguinError
 from penguin_tui.fmt import local_time
-from penguin_tui.health_view import RANGES, DetailView, HealthView, load_detail, load_health_view
-from penguin_tui.model import ItemInfo, Status
+from penguin_tui.health_view import RANGES, DetailView, HealthLoader, HealthView, load_detail
+from penguin_tui.model import Status
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.checklist import Checklist
 from penguin_tui.widgets.detail import DetailPane
 from penguin_tui.widgets.host_panel import HostPanel
 from penguin_tui.widgets.overnight import Overnight
+from penguin_tui.widgets.status import set_text
 from penguin_tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from penguin_tui.app import PenguinApp
 
 REFRESH_S = 2.0
+MIN_GAP_S = 1.0
 
 
 def summary_line(view: HealthView) -> str:
@@ -79,7 +84,6 @@ class HealthScreen(Screen[None]):
         self.view: HealthView | None = None
         self.selected: str | None = None
         self.range_index = 1  # 24 h
-        self._items: dict[str, ItemInfo] = {}
 
     @property
     def papp(self) -> PenguinApp:
@@ -100,10 +104,15 @@ class HealthScreen(Screen[None]):
                 detail = DetailPane(id="detail")
                 detail.border_title = "Detail"
                 yield detail
+        # ctrl+p is in the help screen: at 80 columns the footer has room for every action
+        # of the screen or for the palette hint, and the actions matter more.
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self._loader = HealthLoader(self.papp.config)
+        self._loading = False
+        self._last_refresh = float("-inf")
         self._timer = self.set_interval(REFRESH_S, self.refresh_data, name="health-refresh")
         self.refresh_data()
         self.query_one(Checklist).focus()
@@ -125,28 +134,57 @@ class HealthScreen(Screen[None]):
 
     # --- data ---------------------------------------------------------------------------------
 
+    def refresh_data(self) -> None:
+        """Read the cache again, unless a read is already under way or one just finished.
+
+        One build at a time, at most one per MIN_GAP_S: new data arriving every second, the
+        timer and keys can all ask, and a queue of builds would only cost CPU and lag.
+        """
+        monotonic = time.monotonic()
+        if self._loading or monotonic - self._last_refresh < MIN_GAP_S:
+            return
+        self._loading = True
+        self._load_view()
+
     @work(
-        exclusive=True,
         group="health-refresh",
         exit_on_error=False,
         description="read the health view from the cache",
     )
-    async def refresh_data(self) -> None:
+    async def _load_view(self) -> None:
         app = self.papp
-        now = app.clock()
-        recording = app.recording
-        view = await app.reader.call(
-            lambda store: load_health_view(store, app.config, now, recording_here=recording)
-        )
-        self._apply(view)
-        if self.selected:
-            await self._load_detail(self.selected)
+        try:
+            now = app.clock()
+            recording = app.recording
+            loader = self._loader
+            view = await app.reader.call(
+                lambda store: loader.load(store, now, recording_here=recording)
+            )
+            self._apply(view)
+            if self.selected:
+                await self._load_detail(self.selected)
+        finally:
+            self._loading = False
+            self._last_refresh = time.monotonic()
+        if not view.complete:
+            self.refresh_data_soon()
+
+    def refresh_data_soon(self) -> None:
+        """The first, quick view is on screen: fetch the complete one right after."""
+        self._last_refresh = float("-inf")
+        self.call_after_refresh(self.refresh_data)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed read says so on screen (and the data is marked as not fresh)."""
+        if event.state is WorkerState.ERROR and event.worker.group.startswith("health"):
+            error = event.worker.error
+            message = error.message if isinstance(error, PenguinError) else repr(error)
+            self.query_one(StatusBar).show_error(sanitize(message, single_line=True, max_len=160))
 
     def _apply(self, view: HealthView) -> None:
         self.view = view
-        self._items = {}
         report = view.report
-        self.query_one("#summary", Static).update(summary_line(view))
+        set_text(self.query_one("#summary", Static), summary_line(view))
         self.query_one(StatusBar).show(
             view.freshness, report.counts(), recorder_error=self.papp.recorder_error
         )
@@ -160,14 +198,12 @@ class HealthScreen(Screen[None]):
     async def _load_detail(self, key: str) -> None:
         app = self.papp
         detail: DetailView = await app.reader.call(load_detail, key, self.range_index, app.clock())
-        items = await app.reader.call(lambda store: {i.key: i for i in store.items()})
-        states = await app.reader.call(lambda store: store.states())
         if key != self.selected or self.view is None:
             return
-        row = next((r for r in self.view.report.items if r.key == key), None)
-        state = states.get(key)
+        view = self.view
+        row = next((r for r in view.report.items if r.key == key), None)
         self.query_one(DetailPane).show(
-            row, items.get(key), detail, state.conditions if state else ()
+            row, view.items.get(key), detail, view.conditions.get(key, ())
         )
 
     @work(

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from penguin_tui.check import ReportItem
 from penguin_tui.fmt import format_value
@@ -70,6 +72,7 @@ class Checklist(DataTable):
         self._sparks: dict[str, str] = {}
         self._now = 0.0
         self._spark_width = 12
+        self._keep: str | None = None
         self._name_width = 22
 
     def on_mount(self) -> None:
@@ -91,6 +94,7 @@ class Checklist(DataTable):
         name = max(12, min(40, free - spark))
         if (spark, name) != (self._spark_width, self._name_width):
             self._spark_width, self._name_width = spark, name
+            self._keep = self.selected_key  # the cursor stays on its item through a resize
             self.clear(columns=True)
             self._order = []
             self._cells = {}
@@ -160,7 +164,9 @@ class Checklist(DataTable):
         self._cells = cells
 
     def _rebuild(self, order: list[str], cells: dict[str, _Cells]) -> None:
-        keep = self.selected_key
+        keep = self.selected_key or self._keep
+        self._keep = None
+        scroll_y = self.scroll_y  # clear() scrolls home; an operator reading row 30 stays there
         with self.app.batch_update():
             self.clear()
             for key in order:
@@ -171,10 +177,11 @@ class Checklist(DataTable):
                     c = cells[key]
                     self.add_row(c.status, c.name, c.value, c.since, c.checked, c.spark, key=key)
             self._order = order
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
             if keep in order:
-                self.move_cursor(row=order.index(keep), animate=False)
+                self.move_cursor(row=order.index(keep), animate=False, scroll=False)
             elif len(order) > 1:
-                self.move_cursor(row=1, animate=False)
+                self.move_cursor(row=1, animate=False, scroll=False)
 
     def _update_changed(self, cells: dict[str, _Cells]) -> None:
         for key, new in cells.items():
@@ -184,7 +191,23 @@ class Checklist(DataTable):
             for column in ("status", "name", "value", "since", "checked", "spark"):
                 value = getattr(new, column)
                 if old is None or getattr(old, column) != value:
-                    self.update_cell(key, column, value)
+                    self._set_cell(key, column, value)
+
+    def _set_cell(self, row_key: str, column_key: str, value: Text | str) -> None:
+        """Change one cell and repaint only that cell.
+
+        ``DataTable.update_cell`` repaints the whole table: over SSH that turned every new
+        response time into a full checklist repaint (most of the console's bytes). This uses
+        the table's own per-cell refresh; ``_data`` and ``_update_count`` are DataTable
+        internals (textual is pinned below 9; tests cover the result on screen).
+        """
+        row = RowKey(row_key)
+        column = ColumnKey(column_key)
+        self._data[row][column] = value
+        self._update_count += 1
+        self.refresh_coordinate(
+            Coordinate(self.get_row_index(row_key), self.get_column_index(column_key))
+        )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value if event.row_key is not None else None

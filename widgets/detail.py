@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -13,7 +15,7 @@ from penguin_tui.fmt import format_value, local_time
 from penguin_tui.health_view import DetailView
 from penguin_tui.model import ConditionResult, ItemInfo
 from penguin_tui.text import sanitize
-from penguin_tui.widgets.status import STATUS_STYLE, status_text
+from penguin_tui.widgets.status import STATUS_STYLE, set_text, status_text
 
 
 class HistoryChart(PlotextPlot):
@@ -21,22 +23,23 @@ class HistoryChart(PlotextPlot):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._signature: object = None
+        self._what: object = None
+        self._data: object = None
+        self._at = float("-inf")
 
     def plot(self, view: DetailView, item: ItemInfo | None) -> None:
         warn = item.warn if item else None
         crit = item.crit if item else None
-        signature = (
-            view.key,
-            view.range_label,
-            tuple(view.points[-3:]),
-            len(view.points),
-            warn,
-            crit,
-        )
-        if signature == self._signature:
+        # Every new sample moves the last bucket a little; for ranges of a day and more that is
+        # not news worth repainting the chart (and the SSH link) for more than twice a minute.
+        what = (view.key, view.range_label, warn, crit)
+        data = (len(view.points), tuple(view.points[-3:]))
+        now = time.monotonic()
+        if what == self._what and (
+            data == self._data or (view.end - view.start > 3600 and now - self._at < 30)
+        ):
             return
-        self._signature = signature
+        self._what, self._data, self._at = what, data, now
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -74,8 +77,8 @@ class DetailPane(Vertical):
         title = self.query_one("#detail-title", Static)
         info = self.query_one("#detail-info", Static)
         if row is None:
-            title.update(Text("Select an item to see its history.", style="dim"))
-            info.update("")
+            set_text(title, Text("Select an item to see its history.", style="dim"))
+            set_text(info, "")
             return
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append_text(status_text(row.status))
@@ -83,10 +86,10 @@ class DetailPane(Vertical):
         head.append(f"  {format_value(row.value, row.unit)}")
         if view is not None:
             head.append(f"   range {view.range_label} (r)", style="dim")
-        title.update(head)
+        set_text(title, head)
         if view is not None:
             self.query_one(HistoryChart).plot(view, item)
-        info.update(self._info(row, view, conditions))
+        set_text(info, self._info(row, view, conditions))
 
     @staticmethod
     def _info(

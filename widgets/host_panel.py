@@ -8,7 +8,7 @@ from textual.widgets import Static
 from penguin_tui.check import ReportItem
 from penguin_tui.fmt import format_value
 from penguin_tui.text import sanitize
-from penguin_tui.widgets.status import STATUS_STYLE
+from penguin_tui.widgets.status import STATUS_STYLE, set_text
 
 
 class HostPanel(Static):
@@ -16,7 +16,6 @@ class HostPanel(Static):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
-        self._last: Text | None = None
 
     def show(self, rows: list[ReportItem], *, enabled: bool = True) -> None:
         text = Text()
@@ -29,6 +28,4 @@ class HostPanel(Static):
             text.append("Host figures are off ([host] enabled = false).", style="dim")
         elif not rows:
             text.append("Host figures appear after the first sample.", style="dim")
-        if text != self._last:
-            self._last = text
-            self.update(text)
+        set_text(self, text)

@@ -32,16 +32,6 @@ class Overnight(OptionList):
 
     def show(self, report: Report) -> None:
         """Replace the list only when its content changed (keeps the highlight otherwise)."""
-        signature = (
-            report.since,
-            tuple((e.ts, e.key, e.new) for e in report.events),
-            tuple((w.key, w.ts, w.value) for w in report.worst_values),
-        )
-        if signature == self._signature:
-            return
-        self._signature = signature
-        highlighted = self.highlighted
-        self.clear_options()
         now = report.checked_at
         # Events and each item's worst value of the window, merged newest first.
         entries: list[tuple[float, str, Text]] = []
@@ -62,22 +52,36 @@ class Overnight(OptionList):
             body.append(f" {format_value(worst.value, worst.unit)}")
             entries.append((worst.ts, worst.key, body))
         entries.sort(key=lambda entry: entry[0], reverse=True)
-        options = []
-        self._keys = []
-        for ts, key, body in entries:
+        lines: list[Text] = []
+        for ts, _key, body in entries:
             line = Text(no_wrap=True)
             line.append(f"{local_time(ts, now):>9} ", style="dim")
             line.append_text(body)
-            options.append(Option(line))
-            self._keys.append(key)
+            lines.append(line)
+        subtitle = f"since {local_time(report.since, now)}"
+        # Compare what would be shown, not the data: the window's start moves every refresh
+        # while nothing visible changes, and a rebuild repaints the whole panel.
+        signature = (subtitle, tuple(line.plain for line in lines))
+        if signature == self._signature:
+            return
+        self._signature = signature
+        highlighted_key = (
+            self._keys[self.highlighted]
+            if self.highlighted is not None and self.highlighted < len(self._keys)
+            else None
+        )
+        self.clear_options()
+        options = [Option(line) for line in lines]
+        self._keys = [key for _ts, key, _body in entries]
         if not options:
             quiet = Text("Quiet night: no state changes or breaches.", style="dim")
             options.append(Option(quiet, disabled=True))
         self.add_options(options)
         if self._keys:
-            keep = highlighted if highlighted is not None and highlighted < len(self._keys) else 0
+            # Stay on the same item's entry when new events arrive above it.
+            keep = self._keys.index(highlighted_key) if highlighted_key in self._keys else 0
             self.highlighted = keep
-        self.border_subtitle = f"since {local_time(report.since, now)}"
+        self.border_subtitle = subtitle
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

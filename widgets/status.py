@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.widgets import Static
 
 from penguin_tui.model import Status
 
@@ -27,3 +28,17 @@ def status_text(status: Status, *, word: bool = True, width: int = 0) -> Text:
 def plain(text: str, style: str | Style = "") -> Text:
     """Untrusted text as a Text: never parsed as markup."""
     return Text(text, style=style, no_wrap=True, overflow="ellipsis")
+
+
+def set_text(widget: Static, content: Text | str) -> bool:
+    """Update a fixed-size Static only when its content changed; True if it did.
+
+    Both halves matter over SSH: an unchanged update still repaints, and ``update`` by
+    default also re-lays out the screen, which repaints far more than the widget itself.
+    Widgets passed here have a fixed height in styles.tcss, so no layout is needed.
+    """
+    if getattr(widget, "_penguin_last", None) == content:
+        return False
+    widget._penguin_last = content  # type: ignore[attr-defined]
+    widget.update(content, layout=False)
+    return True

@@ -9,7 +9,7 @@ from penguin_tui.fmt import local_time
 from penguin_tui.health_view import Freshness
 from penguin_tui.model import Status
 from penguin_tui.text import sanitize
-from penguin_tui.widgets.status import STATUS_STYLE
+from penguin_tui.widgets.status import STATUS_STYLE, set_text
 
 
 def _age(seconds: float) -> str:
@@ -23,16 +23,17 @@ def _age(seconds: float) -> str:
 
 
 class StatusBar(Static):
-    """``health  ● recording · data fresh  ✖1 ▲2 ✔14  08:15``."""
+    """``1 health  ● recording · data fresh  ✖1 ▲2 ✔14  08:15``: the mode and its key first."""
 
     DEFAULT_CSS = """
     StatusBar { height: 1; width: 1fr; background: $panel; padding: 0 1; }
     """
 
-    def __init__(self, mode: str, **kwargs: object) -> None:
+    def __init__(self, mode: str, key: str = "1", **kwargs: object) -> None:
         super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
         self.mode = mode
-        self._last: Text | None = None
+        self.key = key
+        self._error = ""
 
     def show(
         self,
@@ -43,7 +44,8 @@ class StatusBar(Static):
     ) -> None:
         """Redraw only when what it says changed."""
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.mode, style="bold")
+        text.append(f"{self.key} ", style="dim")
+        text.append(self.mode, style="bold reverse")
         text.append("  ")
         writer = freshness.writer
         if freshness.recording_here:
@@ -69,6 +71,12 @@ class StatusBar(Static):
                 text.append(f"{status.symbol}{counts.get(status, 0)} ", style=STATUS_STYLE[status])
         text.append(" ")
         text.append(local_time(freshness.now), style="dim")
-        if text != self._last:
-            self._last = text
-            self.update(text)
+        self._error = ""  # a successful read clears the last read error
+        set_text(self, text)
+
+    def show_error(self, message: str) -> None:
+        """A failed read of the cache: say so until the next successful one."""
+        self._error = f"cache read failed: {message}"
+        text = Text(f"{self.mode}  ", style="bold", no_wrap=True, overflow="ellipsis")
+        text.append(self._error, style="reverse red")
+        set_text(self, text)
