@@ -171,6 +171,22 @@ class PenguinApp(App[int]):
         self.stop_recorder()
         self.reader.close()
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the local variables it shows by default.
+
+        Locals can hold request headers (tokens), response bodies and, later, secret values;
+        a traceback is for a bug, and it must not put those on the operator's screen.
+        """
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     # --- keys and the command palette ---------------------------------------------------------
 
     def action_help(self) -> None:

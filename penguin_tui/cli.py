@@ -9,6 +9,7 @@ tracebacks are for bugs only.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,11 @@ def _operator_errors(func: F) -> F:
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # `penguin-tui export | head`: the reader has what it wanted. Point stdout at
+            # /dev/null so the interpreter's final flush does not complain again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
 
     return wrapper  # type: ignore[return-value]
 
@@ -161,7 +167,7 @@ def export(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """What the cache holds, for reports and data teams (CSV or JSON lines)."""
+    """What the cache holds, for reports and data teams (CSV, or a JSON array)."""
     from penguin_tui.export import run_export
 
     seconds = _duration(since, "--since")

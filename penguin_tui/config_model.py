@@ -21,8 +21,9 @@ class CheckConfig:
     url: str  # http://, https:// or tcp://host:port
     section: str = "Services"
     method: str = "GET"
-    headers: dict[str, str] = field(default_factory=dict)
-    body: str = ""  # request body (POST checks)
+    # Headers and bodies may carry credentials: kept out of reprs (logs, tracebacks).
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    body: str = field(default="", repr=False)  # request body (POST checks)
     conditions: tuple[str, ...] = ("[STATUS] == 200",)  # tcp default: ("[CONNECTED] == true",)
     interval_s: float = 30.0
     timeout_s: float = 10.0

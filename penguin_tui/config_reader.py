@@ -346,6 +346,12 @@ def url_problem(url: str, schemes: tuple[str, ...]) -> str | None:
         return f"scheme {show(parts.scheme)} is not supported ({hint})"
     if not parts.hostname:
         return f"{show(url)} has no host"
+    if parts.password is not None:
+        # Names, reasons and the cache show URLs; a password in one would be shown with it.
+        return (
+            "has a password in it: put credentials in the check's headers "
+            '(e.g. headers = { Authorization = "Basic ..." }), never in the URL'
+        )
     if parts.scheme.lower() == "tcp":
         if port is None:
             return f"tcp:// needs host:port, e.g. tcp://10.0.0.5:5432 (got {show(url)})"

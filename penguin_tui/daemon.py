@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from penguin_tui.context import NO_CONFIG_HINT, resolve
-from penguin_tui.errors import EXIT_OK
+from penguin_tui.errors import EXIT_OK, EXIT_USAGE, PenguinError
 
 log = logging.getLogger("penguin_tui.daemon")
 
@@ -25,8 +25,14 @@ def setup_logging(log_file: Path | None) -> None:
     """Log to stderr (journald picks it up) and, when configured, to a file."""
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        except OSError as exc:
+            raise PenguinError(
+                f"{log_file}: cannot write the log file ([general].log_file): {exc.strerror}",
+                exit_code=EXIT_USAGE,
+            ) from None
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=handlers, force=True)
     # httpx logs every request at INFO: far too chatty for a recorder polling hundreds of targets.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -82,7 +82,7 @@ def run_export(
     ctx = resolve(config_path, cache_path)
     if not ctx.cache_path.exists():
         raise PenguinError(f"{ctx.cache_path}: no cache here yet (nothing has been recorded)")
-    store = Store.open(ctx.cache_path, create=False)
+    store = Store.open(ctx.cache_path)
     try:
         rows = store.export_rows(what, time.time() - since_s)
         with _open_output(output) as out:

@@ -195,7 +195,12 @@ class Poller:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._flush_interval_s):
                     await self._full.wait()
-            await self._flush()
+            try:
+                await self._flush()
+            except Exception:
+                # The sink keeps what it could not write and retries; a bug in it must not
+                # end flushing for good while polls keep filling the buffer.
+                log.exception("handing a batch to the recorder failed; retrying next flush")
 
     async def _flush(self) -> None:
         self._full.clear()

@@ -128,7 +128,10 @@ class Recorder:
             log.error(
                 "cache unwritable for too long: dropped a batch of %d samples", len(dropped.samples)
             )
-        await self._sync_new_items()
+        try:
+            await self._sync_new_items()
+        except CacheError as exc:
+            log.warning("could not describe new items in the cache (will retry): %s", exc)
         while self._pending:
             head = self._pending[0]
             try:

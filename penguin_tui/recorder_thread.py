@@ -8,6 +8,7 @@ recorder thread: hand it something thread-safe, such as Textual's ``post_message
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +86,7 @@ class RecorderThread:
         in the loop's resolver thread cannot be cancelled and may take many seconds.
         """
         if self._loop is not None and self._stop is not None and self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._stop.set)
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing to stop
+                self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread.is_alive():
             self._finished.wait(timeout)

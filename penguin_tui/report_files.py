@@ -111,7 +111,7 @@ def run_report_command(
     ctx = resolve(config_path, cache_path)
     if not ctx.cache_path.exists():
         raise PenguinError(f"{ctx.cache_path}: no cache here yet (nothing has been recorded)")
-    store = Store.open(ctx.cache_path, create=False)
+    store = Store.open(ctx.cache_path)
     try:
         text = render_shift(build_shift_report(store, ctx.config, time.time(), since_s), fmt)
     finally:

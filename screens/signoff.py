@@ -68,6 +68,7 @@ class SignOffScreen(ModalScreen[SignOff | None]):
     def __init__(self) -> None:
         super().__init__()
         self.report: Report | None = None
+        self._saving = False  # a second ctrl+s while the first is written does nothing
         self.who = f"{current_user()}@{current_host()}"
 
     @property
@@ -140,14 +141,22 @@ class SignOffScreen(ModalScreen[SignOff | None]):
     def _enter_is_not_confirm(self) -> None:
         self.notify("Press ctrl+s to sign off, escape to cancel.", timeout=4)
 
-    @work(
-        exclusive=True,
-        group="signoff-save",
-        exit_on_error=False,
-        description="record the sign-off in the cache",
-    )
-    async def action_confirm(self) -> None:
+    def action_confirm(self) -> None:
+        """Record the sign-off once, however often ctrl+s is pressed while it is written."""
+        if self._saving:
+            return
+        self._saving = True
+        self._save()
+
+    @work(group="signoff-save", exit_on_error=False, description="record the sign-off")
+    async def _save(self) -> None:
         """Record the sign-off; the form stays open (with the note) if the cache refuses it."""
+        try:
+            await self._record()
+        finally:
+            self._saving = False
+
+    async def _record(self) -> None:
         if self.report is None:
             self.notify("Still reading the cache; try again in a moment.", severity="warning")
             return

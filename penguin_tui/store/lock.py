@@ -65,8 +65,17 @@ class WriterLock:
         return self._fd is not None
 
     def _open(self) -> int:
+        # The lock file takes the cache file's permissions (0600 for a private cache, group
+        # read-write for one shared by operators), so every console can see who records.
         try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            mode = os.stat(self.cache_path).st_mode & 0o666
+        except OSError:
+            mode = 0o600
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            if os.fstat(fd).st_uid == os.geteuid():
+                os.fchmod(fd, mode)
+            return fd
         except OSError as exc:
             raise CacheError(
                 f"{self.path}: cannot open the cache's lock file ({exc.strerror or exc})"

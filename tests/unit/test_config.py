@@ -577,3 +577,11 @@ def test_vault_section_maps(tmp_path: Path) -> None:
     assert config.vault.cacert == tmp_path / "ca.pem"
     assert config.vault.capath is None
     assert config.vault.skip_verify is True
+
+
+def test_url_with_a_password_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[check]]\nname = "api"\nurl = "https://ops:hunter2@api.example/health"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "password" in str(err.value) and "hunter2" not in str(err.value)
