@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import threading
@@ -28,6 +29,7 @@ from penguin_tui.errors import WriterLockHeld
 from penguin_tui.model import Batch
 from penguin_tui.paths import stylesheet_path
 from penguin_tui.reader import CacheReader
+from penguin_tui.recorder_process import RecorderProcess
 from penguin_tui.recorder_thread import RecorderThread
 from penguin_tui.screens.health import HealthScreen
 from penguin_tui.screens.help import HelpScreen
@@ -81,6 +83,7 @@ class PenguinApp(App[int]):
         clock: Callable[[], float] = time.time,
         record: bool = True,
         reader: CacheReader | None = None,
+        recorder_mode: str = "thread",
     ) -> None:
         super().__init__()
         self.config = config
@@ -89,8 +92,12 @@ class PenguinApp(App[int]):
         self.clock = clock
         self.may_record = record  # False in tests that feed the cache themselves
         self.reader = reader or CacheReader(cache_path)
-        self.recorder: RecorderThread | None = None
+        # "process" (the launcher): a child `penguin-tui daemon` that polls off this
+        # interpreter; "thread" (tests built from a Config object, not a file).
+        self.recorder_mode = recorder_mode
+        self.recorder: RecorderThread | RecorderProcess | None = None
         self.recorder_error: str = ""
+        self._starting = False
 
     # --- where the data comes from ------------------------------------------------------------
 
@@ -100,6 +107,10 @@ class PenguinApp(App[int]):
         return self.recorder is not None and self.recorder.running
 
     def on_mount(self) -> None:
+        # Everything built so far (Textual, the screens, imported modules) lives as long as
+        # the app: keep it out of the cyclic collector's full passes, which otherwise walk it
+        # again and again and show up as keypresses that stall for a few hundred ms.
+        gc.freeze()
         self._start_recorder_if_free()
         self.set_interval(RECORDER_WATCH_S, self._start_recorder_if_free, name="recorder-watch")
         # An SSH drop hangs up the terminal: leave at once and cleanly, leaving no busy process.
@@ -118,34 +129,41 @@ class PenguinApp(App[int]):
         self.exit(0)
 
     @work(
-        exclusive=True,
         group="recorder",
         exit_on_error=False,
         description="start recording when no recorder holds the cache",
     )
     async def _start_recorder_if_free(self) -> None:
         """Record here when no recorder holds the cache (at start, or when a daemon went away)."""
-        if not self.may_record or self.recording:
+        if not self.may_record or self.recording or self._starting:
             return
+        self._starting = True  # the 5 s watch must not start a second one meanwhile
         try:
             writer = await self.reader.call(lambda store: store.writer())
+            if writer is not None:
+                return
+            recorder = self._new_recorder()
+            self.recorder = recorder  # known before it runs: quit stops it whatever happens
+            try:
+                await asyncio.to_thread(recorder.start)
+            except WriterLockHeld:
+                self.recorder = None
+                return  # a daemon won the race: attach to it
+            except Exception as exc:
+                self.recorder = None
+                self.recorder_error = sanitize(str(exc), single_line=True, max_len=200)
+                return
+            self.recorder_error = ""
+            self.post_message(DataChanged())
         except Exception:
-            return
-        if writer is not None:
-            return
-        recorder = RecorderThread(
-            self.config, self.cache_path, role="console", on_batch=self._on_batch
-        )
-        try:
-            await asyncio.to_thread(recorder.start)
-        except WriterLockHeld:
-            return  # a daemon won the race: attach to it
-        except Exception as exc:
-            self.recorder_error = sanitize(str(exc), single_line=True, max_len=200)
-            return
-        self.recorder = recorder
-        self.recorder_error = ""
-        self.post_message(DataChanged())
+            return  # the cache cannot be read: the screens say so; keep trying quietly
+        finally:
+            self._starting = False
+
+    def _new_recorder(self) -> RecorderThread | RecorderProcess:
+        if self.recorder_mode == "process":
+            return RecorderProcess(self.config_path, self.cache_path)
+        return RecorderThread(self.config, self.cache_path, role="console", on_batch=self._on_batch)
 
     def _on_batch(self, _batch: Batch) -> None:
         # Called on the recorder thread; post_message is thread-safe.
@@ -158,7 +176,9 @@ class PenguinApp(App[int]):
             refresh()
 
     async def action_quit(self) -> None:
-        self.stop_recorder()
+        # Off the event loop: the recorder finishes its poll in flight (seconds, at worst).
+        self.notify("Stopping the recorder…", timeout=5)
+        await asyncio.to_thread(self.stop_recorder)
         self.exit(0)
 
     def stop_recorder(self) -> None:

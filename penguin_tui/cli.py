@@ -101,8 +101,13 @@ def main(ctx: click.Context, config_path: Path | None, cache_path: Path | None) 
 @main.command(context_settings=CONTEXT_SETTINGS)
 @_config_option
 @_cache_option
+# For a console's own recorder (penguin_tui/recorder_process.py), not for operators.
+@click.option("--role", default="daemon", hidden=True)
+@click.option("--exit-with-stdin", is_flag=True, hidden=True)
 @_operator_errors
-def daemon(config_path: Path | None, cache_path: Path | None) -> None:
+def daemon(
+    config_path: Path | None, cache_path: Path | None, role: str, exit_with_stdin: bool
+) -> None:
     """Record 24/7: poll every configured target and write the cache.
 
     Runs until SIGTERM or SIGINT, then flushes and exits 0. Logs to stderr (and to
@@ -110,7 +115,7 @@ def daemon(config_path: Path | None, cache_path: Path | None) -> None:
     """
     from penguin_tui.daemon import run_daemon
 
-    sys.exit(run_daemon(config_path, cache_path))
+    sys.exit(run_daemon(config_path, cache_path, role=role, exit_with_stdin=exit_with_stdin))
 
 
 @main.command(context_settings=CONTEXT_SETTINGS)

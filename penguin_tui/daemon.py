@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -38,8 +39,14 @@ def setup_logging(log_file: Path | None) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def run_daemon(config_path: Path | None, cache_path: Path | None) -> int:
-    """Run the recorder until SIGTERM/SIGINT; return the process exit code."""
+def run_daemon(
+    config_path: Path | None,
+    cache_path: Path | None,
+    *,
+    role: str = "daemon",
+    exit_with_stdin: bool = False,
+) -> int:
+    """Run the recorder until SIGTERM/SIGINT (or, for a console's child, stdin closing)."""
     ctx = resolve(config_path, cache_path)
     setup_logging(ctx.config.log_file)
     if ctx.config_path is None:
@@ -52,19 +59,29 @@ def run_daemon(config_path: Path | None, cache_path: Path | None) -> int:
         ctx.cache_path,
         ctx.config_path or "built-in default",
     )
-    asyncio.run(_serve(ctx.config, ctx.cache_path))
+    asyncio.run(_serve(ctx.config, ctx.cache_path, role, exit_with_stdin))
     log.info("stopped cleanly")
     return EXIT_OK
 
 
-async def _serve(config, cache_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def _serve(config, cache_path: Path, role: str, exit_with_stdin: bool) -> None:  # type: ignore[no-untyped-def]
     from penguin_tui.recorder import Recorder
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, _request_stop, stop, sig)
-    recorder = Recorder(config, cache_path, role="daemon")
+    if exit_with_stdin:
+        # The console that started us holds the other end: when it quits, crashes or loses
+        # its terminal, the pipe closes and we stop cleanly, never outliving it.
+        def stdin_ready() -> None:
+            if not os.read(sys.stdin.fileno(), 4096):
+                loop.remove_reader(sys.stdin.fileno())
+                log.info("the console that started this recorder has gone, stopping")
+                stop.set()
+
+        loop.add_reader(sys.stdin.fileno(), stdin_ready)
+    recorder = Recorder(config, cache_path, role=role)
     await recorder.run(stop)
     log.info("wrote %d batches, %d samples", recorder.batches_written, recorder.samples_written)
 

@@ -62,7 +62,7 @@ def run_console(config_path: Path | None, cache_path: Path | None) -> int:
 def _run_app(config, cache: Path, config_path: Path | None) -> int:  # type: ignore[no-untyped-def]
     from penguin_tui.app import PenguinApp
 
-    app = PenguinApp(config, cache, config_path=config_path)
+    app = PenguinApp(config, cache, config_path=config_path, recorder_mode="process")
     result = app.run()
     _exit_now_if_hung_up()
     return int(result or 0)
@@ -86,7 +86,7 @@ def run_demo_command(console: bool) -> int:
         from penguin_tui.config import load_config
 
         config = load_config(config_file, explicit=True)
-        app = PenguinApp(config, cache_file, config_path=config_file)
+        app = PenguinApp(config, cache_file, config_path=config_file, recorder_mode="process")
         result = await app.run_async()
         return int(result or 0)
 

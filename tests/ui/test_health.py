@@ -192,3 +192,34 @@ def test_snapshot_health(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
         await settle(pilot)
 
     assert snap_compare(_snap_app(tmp_path), terminal_size=size, run_before=ready)
+
+
+async def test_status_flip_reorders_rows_and_cursor_follows_its_item(tmp_path: Path) -> None:
+    """A live update that moves a row keeps the cursor on the item the operator was on."""
+    from penguin_tui.model import Batch, Reading, Status
+    from penguin_tui.store import Store
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(Checklist)
+        await pilot.press("down", "down")  # smtp-relay, third in Services
+        assert table.selected_key == "check:smtp-relay"
+        store = Store.open(tmp_path / "cache.db")
+        store.write(
+            Batch(
+                readings=[
+                    Reading(
+                        "check:smtp-relay", NOW - 5, Status.CRIT, None, "HTTP 502", probe_ok=False
+                    )
+                ]
+            )
+        )
+        store.close()
+        app.screen.refresh_data_soon()
+        await settle(pilot)
+        keys = [row.key.value for row in table.ordered_rows]
+        # Worst first: both CRIT services now lead the section, smtp-relay among them.
+        assert keys.index("check:smtp-relay") < keys.index("check:api")
+        assert table.selected_key == "check:smtp-relay"
+        assert table.get_cell("check:smtp-relay", "status").plain.startswith("✖ CRIT")
