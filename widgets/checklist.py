@@ -151,13 +151,25 @@ class Checklist(DataTable):
         cached = self._cell_cache.get(row.key)
         if cached is not None and cached[0] == basis:
             return cached[1]
+        before = cached[0] if cached is not None else None
+        kept = cached[1] if cached is not None else None
+        # Rebuild only the Text objects whose inputs changed (usually just the value): the
+        # unchanged ones are the very same objects, which the diff below skips by identity.
         cells = _Cells(
-            status=status_text(row.status),
-            name=plain(sanitize(row.name, single_line=True, max_len=60)),
-            value=Text(format_value(row.value, row.unit), justify="right"),
+            status=kept.status
+            if kept and before and before[0] == row.status
+            else status_text(row.status),
+            name=kept.name
+            if kept and before and before[1] == row.name
+            else plain(sanitize(row.name, single_line=True, max_len=60)),
+            value=kept.value
+            if kept and before and before[2:4] == (row.value, row.unit)
+            else Text(format_value(row.value, row.unit), justify="right"),
             since=since,
             checked=checked,
-            spark=Text(spark, style="cyan"),
+            spark=kept.spark
+            if kept and before and before[6] == spark
+            else Text(spark, style="cyan"),
         )
         self._cell_cache[row.key] = (basis, cells)
         return cells
@@ -221,11 +233,15 @@ class Checklist(DataTable):
         changes: list[tuple[str, str, Text | str]] = []
         for key, new in cells.items():
             old = self._cells.get(key)
-            if old is new or old == new:
+            if old is new:
                 continue
             for column in _COLUMNS:
                 value = getattr(new, column)
-                if old is None or getattr(old, column) != value:
+                if old is None:
+                    changes.append((key, column, value))
+                    continue
+                previous = getattr(old, column)
+                if previous is not value and previous != value:
                     changes.append((key, column, value))
         if not changes:
             return
