@@ -84,6 +84,7 @@ class PenguinApp(App[int]):
         record: bool = True,
         reader: CacheReader | None = None,
         recorder_mode: str = "thread",
+        notice: str = "",
     ) -> None:
         super().__init__()
         self.config = config
@@ -98,6 +99,7 @@ class PenguinApp(App[int]):
         self.recorder: RecorderThread | RecorderProcess | None = None
         self.recorder_error: str = ""
         self._starting = False
+        self.notice = notice  # shown once the screen is up (e.g. how to configure more)
 
     # --- where the data comes from ------------------------------------------------------------
 
@@ -111,6 +113,8 @@ class PenguinApp(App[int]):
         # the app: keep it out of the cyclic collector's full passes, which otherwise walk it
         # again and again and show up as keypresses that stall for a few hundred ms.
         gc.freeze()
+        if self.notice:
+            self.notify(self.notice, title="penguin-tui", timeout=20, markup=False)
         self._start_recorder_if_free()
         self.set_interval(RECORDER_WATCH_S, self._start_recorder_if_free, name="recorder-watch")
         # An SSH drop hangs up the terminal: leave at once and cleanly, leaving no busy process.

@@ -1,7 +1,7 @@
 """The health screen's read model, built from the cache off the event loop.
 
-The screen asks for a ``HealthView`` every refresh (from a thread worker with its own
-read-only store connection) and diffs it into its widgets. Everything here is plain data: the
+The screen asks for a ``HealthView`` every refresh (on the app's cache-reader thread, which
+owns its store connection) and diffs it into its widgets. Everything here is plain data: the
 same ``Report`` as ``penguin-tui check``, plus the recorder's state for the header, 24 h
 sparklines and the host rows.
 """

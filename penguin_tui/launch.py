@@ -42,8 +42,6 @@ def _scratch_cache() -> Iterator[Path]:
 def run_console(config_path: Path | None, cache_path: Path | None) -> int:
     """``penguin-tui``: the console on the configured platform."""
     ctx = resolve(config_path, cache_path)
-    if ctx.config_path is None:
-        click.echo(NO_CONFIG_HINT, err=True)
     try:
         _probe_cache(ctx.cache_path)
     except CacheError as exc:
@@ -62,7 +60,8 @@ def run_console(config_path: Path | None, cache_path: Path | None) -> int:
 def _run_app(config, cache: Path, config_path: Path | None) -> int:  # type: ignore[no-untyped-def]
     from penguin_tui.app import PenguinApp
 
-    app = PenguinApp(config, cache, config_path=config_path, recorder_mode="process")
+    notice = NO_CONFIG_HINT if config_path is None else ""
+    app = PenguinApp(config, cache, config_path=config_path, recorder_mode="process", notice=notice)
     result = app.run()
     _exit_now_if_hung_up()
     return int(result or 0)

@@ -23,7 +23,7 @@ from penguin_tui.fmt import format_value, iso, local_datetime, local_time
 from penguin_tui.model import Event, EventKind, ItemInfo, ItemKind, SignOff, Status, worst
 from penguin_tui.report import event_text, md_escape
 from penguin_tui.text import sanitize
-from penguin_tui.uptime import format_uptime
+from penguin_tui.uptime import covered_span, format_uptime
 
 if TYPE_CHECKING:
     from penguin_tui.store import Store
@@ -44,7 +44,7 @@ class ServiceShift:
     uptime: float | None  # fraction of good probes in the shift
     worst_latency: tuple[float, float] | None  # (ts, ms) of the slowest response
     avg_latency: float | None  # ms
-    window_s: float
+    window_s: float  # the part of the shift the cache has data for
 
     @property
     def downtime_s(self) -> float | None:
@@ -119,7 +119,9 @@ def _service(store: Store, row: ReportItem, start: float, end: float) -> Service
         store.uptime(row.key, start, end),
         high,
         _average(store, row.key, start, end),
-        end - start,
+        # Downtime counts over the part of the shift the cache covers, as the uptime screen
+        # does: 3 minutes down in a 1-hour-old cache is 3 minutes, not 36 of a 12 h shift.
+        covered_span(store, row.key, start, end) or (end - start),
     )
 
 

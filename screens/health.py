@@ -227,7 +227,9 @@ class HealthScreen(Screen[None]):
         checklist = self.query_one(Checklist)
         if checklist.select_key(message.key):
             checklist.focus()
-        self.remove_class("show-overnight")
+            self.remove_class("show-overnight")
+        elif message.key.startswith("host:"):
+            self.notify("Host figures are in the host line under the checklist.", timeout=4)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
