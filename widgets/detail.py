@@ -23,6 +23,9 @@ class HistoryChart(PlotextPlot):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        # Hidden until there is something to plot: an empty plotext figure costs a render on
+        # the first frame, which is the frame an operator waits for at start-up.
+        self.display = False
         self._what: object = None
         self._data: object = None
         self._at = float("-inf")
@@ -40,6 +43,7 @@ class HistoryChart(PlotextPlot):
         ):
             return
         self._what, self._data, self._at = what, data, now
+        self.display = True
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
