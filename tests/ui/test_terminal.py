@@ -70,7 +70,11 @@ def test_console_draws_in_tmux_and_exits_on_hangup(tmp_path: Path, no_color: boo
         _tmux("send-keys", "-t", session, "Escape")
     finally:
         _tmux("kill-session", "-t", session)  # what an SSH drop does: SIGHUP, terminal gone
-    _wait(lambda: not _alive(pid), 10, "the console to exit after the hang-up")
+    try:
+        _wait(lambda: not _alive(pid), 10, "the console to exit after the hang-up")
+    finally:
+        if _alive(pid):  # a failed run must not leave a console behind on the machine
+            os.kill(pid, 9)
 
 
 def test_unusable_cache_offers_a_memory_cache_and_keeps_the_file(tmp_path: Path) -> None:
