@@ -38,10 +38,6 @@ class CacheReader:
             self._store = Store.open(self.path)
         return self._store
 
-    def open_now(self) -> Store:
-        """Open the store on the reader thread and wait (raises CacheError on a bad cache)."""
-        return self._executor.submit(self._ensure).result()
-
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(store, *args)`` on the reader thread."""
         loop = asyncio.get_running_loop()

@@ -27,13 +27,11 @@ class RecorderThread:
         *,
         role: str = "console",
         on_batch: Callable[[Batch], None] | None = None,
-        on_exit: Callable[[BaseException | None], None] | None = None,
     ) -> None:
         self.config = config
         self.cache_path = cache_path
         self.role = role
         self.on_batch = on_batch
-        self.on_exit = on_exit
         self.error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -72,8 +70,6 @@ class RecorderThread:
         finally:
             self._ready.set()
             self._finished.set()
-            if self.on_exit is not None:
-                self.on_exit(self.error)
 
     @property
     def running(self) -> bool:

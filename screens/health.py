@@ -220,6 +220,8 @@ class HealthScreen(Screen[None]):
     @on(Checklist.Selected)
     def _selected(self, message: Checklist.Selected) -> None:
         self.selected = message.key
+        if message.opened:  # enter: show this item's detail (on narrow terminals, in place)
+            self.remove_class("show-overnight")
         self.show_detail(message.key)
 
     @on(Overnight.JumpTo)

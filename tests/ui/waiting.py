@@ -18,3 +18,4 @@ async def workers_done(pilot: Pilot) -> None:
             return
         except WorkerCancelled:
             continue
+    raise AssertionError("workers kept being cancelled: the screen never settled")
