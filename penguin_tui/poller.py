@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from penguin_tui.config_model import CheckConfig, Config, MetricConfig
     from penguin_tui.sources.host import HostSampler
+    from penguin_tui.sources.lite_http import LiteClient
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Poller:
         self._client = client
         self._owned: list[httpx.AsyncClient] = []
         self._insecure: httpx.AsyncClient | None = None
+        self._lite: LiteClient | None = None  # plain http:// checks (sources/lite_http.py)
         self._sem = asyncio.Semaphore(max(1, config.max_concurrency))
         self._flush_interval_s = flush_interval_s
         self._flush_readings = flush_readings
@@ -145,12 +147,22 @@ class Poller:
             if client is self._client:
                 self._client = None
             await client.aclose()
+        if self._lite is not None:
+            await self._lite.aclose()
+            self._lite = None
 
     async def __aenter__(self) -> Poller:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    def _lite_client(self) -> LiteClient:
+        if self._lite is None:
+            from penguin_tui.sources.lite_http import LiteClient
+
+            self._lite = LiteClient()
+        return self._lite
 
     # ------------------------------------------------------------------ scheduling
 
@@ -235,7 +247,7 @@ class Poller:
             else:
                 from penguin_tui.sources.http import probe_http
 
-                probe = await probe_http(self._http(check.verify_tls), check)
+                probe = await probe_http(self._http(check.verify_tls), check, self._lite_client())
         reading, event = self._tracker.check(
             check.key,
             ts,

@@ -80,6 +80,8 @@ def describe_exception(exc: BaseException, url: str, timeout_s: float) -> str:
         return f"timeout after {format_seconds(timeout_s)}"
     chain = exception_chain(exc)
     for e in chain:
+        if type(e).__name__ == "LiteProtocolError":  # its message is already the sentence
+            return clean(str(e))
         if isinstance(e, ssl.SSLError):
             return describe_tls_error(e)
         if isinstance(e, socket.gaierror):

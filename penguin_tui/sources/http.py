@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import time
 from typing import TYPE_CHECKING
@@ -23,15 +24,27 @@ if TYPE_CHECKING:
     import httpx
 
     from penguin_tui.config_model import CheckConfig
+    from penguin_tui.sources.lite_http import LiteClient
 
 
-async def probe_http(client: httpx.AsyncClient, check: CheckConfig) -> Probe:
+def _proxied() -> bool:
+    """httpx honours the *_PROXY variables; the small client does not, so it steps aside."""
+    return any(os.environ.get(v) for v in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"))
+
+
+async def probe_http(
+    client: httpx.AsyncClient, check: CheckConfig, lite: LiteClient | None = None
+) -> Probe:
     """Probe ``check.url`` once with the shared ``client`` and judge the answer.
 
     ``check.timeout_s`` bounds the whole exchange (connect, headers and body), so a server
     that trickles bytes is cut off like one that never answers. The body is read up to
     ``check.max_body_bytes`` and no further. Never raises for anything the target does.
+    Plain ``http://`` checks go through ``lite`` when given (the recorder's hot path, see
+    lite_http.py); https and proxied requests always through httpx.
     """
+    if lite is not None and check.url.startswith("http://") and not _proxied():
+        return await _probe_lite(lite, check)
     started = time.perf_counter()
     status: int | None = None
     body = b""
@@ -66,6 +79,41 @@ async def probe_http(client: httpx.AsyncClient, check: CheckConfig) -> Probe:
             ago = format_duration(time.time() - expired_at)
             error = f"TLS error: certificate has expired (expired {ago} ago)"
 
+    return _judged(check, status, body, cut, response_ms, cert_expiry_ts, ip, error)
+
+
+async def _probe_lite(lite: LiteClient, check: CheckConfig) -> Probe:
+    started = time.perf_counter()
+    status: int | None = None
+    body, cut, ip, error = b"", False, "", ""
+    response_ms: float | None = None
+    try:
+        async with asyncio.timeout(check.timeout_s):
+            answer = await lite.request(
+                check.method,
+                check.url,
+                headers=check.headers or None,
+                body=check.body.encode() if check.body else b"",
+                max_body=check.max_body_bytes,
+            )
+        status, body, cut, ip = answer.status, answer.body, answer.cut, answer.ip
+        response_ms = (time.perf_counter() - started) * 1000.0
+    except Exception as exc:
+        error = describe_exception(exc, check.url, check.timeout_s)
+        status = getattr(exc, "status", None)  # the head arrived; the body broke off
+    return _judged(check, status, body, cut, response_ms, None, ip, error)
+
+
+def _judged(
+    check: CheckConfig,
+    status: int | None,
+    body: bytes,
+    cut: bool,
+    response_ms: float | None,
+    cert_expiry_ts: float | None,
+    ip: str,
+    error: str,
+) -> Probe:
     now = time.time()
     ok, results, reason = judge(
         check.conditions,

@@ -17,7 +17,8 @@ import pytest
 import trustme
 
 from penguin_tui.config_model import CheckConfig
-from penguin_tui.sources.http import probe_http
+from penguin_tui.sources.http import probe_http as _probe_http
+from penguin_tui.sources.lite_http import LiteClient
 from penguin_tui.sources.tcp import probe_tcp
 from penguin_tui.sources.tlscert import not_after_from_der
 from tests.integration.hostile_server import BIG_BODY_BYTES, HostileServer, refusing_port
@@ -27,6 +28,25 @@ NOW = dt.datetime.now(dt.UTC)
 
 def check(url: str, **kw) -> CheckConfig:
     return CheckConfig(name="t", url=url, **kw)
+
+
+_LITE: LiteClient | None = None
+
+
+@pytest.fixture(autouse=True, params=["httpx", "lite"])
+async def transport(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """Every probe test runs through httpx and through the small client the recorder uses
+    for plain http:// (https always goes through httpx, so those cases repeat harmlessly)."""
+    global _LITE
+    _LITE = LiteClient() if request.param == "lite" else None
+    yield request.param
+    if _LITE is not None:
+        await _LITE.aclose()
+    _LITE = None
+
+
+async def probe_http(client, check):  # type: ignore[no-untyped-def]
+    return await _probe_http(client, check, _LITE)
 
 
 @pytest.fixture(scope="module")
