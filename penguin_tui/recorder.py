@@ -30,6 +30,10 @@ log = logging.getLogger("penguin_tui.recorder")
 T = TypeVar("T")
 
 MAINTENANCE_EVERY_S = 60.0
+# How often results are written. A console's own recorder writes every second (its operator
+# is watching); a daemon every few seconds: fewer transactions, and kill -9 still loses only
+# the last few seconds (the "at most the last batch").
+FLUSH_EVERY_S = {"daemon": 3.0, "console": 1.0}
 # Batches that could not be written (disk full, a long lock) are kept and retried, up to this
 # many, so a short hiccup loses nothing; past it the oldest go, with a log line saying so.
 MAX_PENDING_BATCHES = 600
@@ -102,6 +106,7 @@ class Recorder:
                 initial_states=states,
                 last_sample_ts=last_ts,
                 clock=self.clock,
+                flush_interval_s=FLUSH_EVERY_S.get(self.role, 1.0),
             )
             self._poller = poller
             maintenance = asyncio.create_task(self._maintain_forever(stop))
