@@ -223,3 +223,14 @@ async def test_status_flip_reorders_rows_and_cursor_follows_its_item(tmp_path: P
         assert keys.index("check:smtp-relay") < keys.index("check:api")
         assert table.selected_key == "check:smtp-relay"
         assert table.get_cell("check:smtp-relay", "status").plain.startswith("✖ CRIT")
+
+
+async def test_light_theme_keeps_every_status_readable(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.theme = "textual-light"
+        await settle(pilot)
+        svg = app.export_screenshot().replace("&#160;", " ")
+        # Status is carried by symbol and word in every theme, not by colour alone.
+        assert "✖ CRIT" in svg and "▲ WARN" in svg and "✔ OK" in svg
+        assert "webhook-dispatcher" in svg and app.current_theme.dark is False
