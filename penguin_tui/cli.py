@@ -68,6 +68,15 @@ def _cache_option(func: F) -> F:
     )(func)
 
 
+def _output_option(func: F) -> F:
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file (refuses to overwrite an existing one). Default: stdout.",
+    )(func)
+
+
 def _duration(value: str | None, option: str) -> float | None:
     if value is None:
         return None
@@ -157,12 +166,7 @@ def check(config_path: Path | None, cache_path: Path | None, fmt: str, since: st
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (refuses to overwrite an existing one). Default: stdout.",
-)
+@_output_option
 @_operator_errors
 def export(
     config_path: Path | None,
@@ -197,12 +201,7 @@ def export(
     default="markdown",
     show_default=True,
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (refuses to overwrite an existing one). Default: stdout.",
-)
+@_output_option
 @_operator_errors
 def report(
     config_path: Path | None,

@@ -121,6 +121,20 @@ def _text_row(row: ReportItem, width: int, now: float) -> str:
 # --- json -----------------------------------------------------------------------------------
 
 
+def event_json(event: Event, names: dict[str, str], *, reason_len: int = 200) -> dict[str, Any]:
+    """One event as JSON data: the same shape in the morning report and the shift report."""
+    return {
+        "ts": iso(event.ts),
+        "key": event.key,
+        "name": _clean(names.get(event.key, event.key)),
+        "kind": event.kind.value,
+        "old": event.old.value if event.old else None,
+        "new": event.new.value if event.new else None,
+        "value": event.value,
+        "reason": _clean(event.reason, reason_len),
+    }
+
+
 def to_json(report: Report) -> dict[str, Any]:
     """The report as plain JSON data (times in ISO 8601 UTC)."""
     return {
@@ -145,19 +159,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "overnight": {
             "since": iso(report.since),
             "since_reason": report.since_reason,
-            "events": [
-                {
-                    "ts": iso(e.ts),
-                    "key": e.key,
-                    "name": _clean(report.names.get(e.key, e.key)),
-                    "kind": e.kind.value,
-                    "old": e.old.value if e.old else None,
-                    "new": e.new.value if e.new else None,
-                    "value": e.value,
-                    "reason": _clean(e.reason, 500),
-                }
-                for e in report.events
-            ],
+            "events": [event_json(e, report.names, reason_len=500) for e in report.events],
             "worst": [
                 {
                     "key": w.key,

@@ -21,7 +21,7 @@ from penguin_tui.check import ReportItem, evaluate_items, judge
 from penguin_tui.config_model import Config
 from penguin_tui.fmt import format_value, iso, local_datetime, local_time
 from penguin_tui.model import Event, EventKind, ItemInfo, ItemKind, SignOff, Status, worst
-from penguin_tui.report import event_text, md_escape
+from penguin_tui.report import event_json, event_text, md_escape
 from penguin_tui.text import sanitize
 from penguin_tui.uptime import covered_span, format_uptime
 
@@ -306,19 +306,7 @@ def shift_json(report: ShiftReport) -> dict[str, Any]:
             }
             for f in report.deliverability
         ],
-        "events": [
-            {
-                "ts": iso(e.ts),
-                "key": e.key,
-                "name": _clean(report.names.get(e.key, e.key)),
-                "kind": e.kind.value,
-                "old": e.old.value if e.old else None,
-                "new": e.new.value if e.new else None,
-                "value": e.value,
-                "reason": _clean(e.reason),
-            }
-            for e in report.events
-        ],
+        "events": [event_json(e, report.names, reason_len=500) for e in report.events],
         "signoffs": [
             {
                 "ts": iso(s.ts),
