@@ -24,13 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 _AS_NOBODY = """
 import os, sys
-# The interpreter lives under /root, which 'nobody' cannot read: import first, then drop.
-import csv, json, sqlite3, tomllib, encodings.idna
-import penguin_tui.cli, penguin_tui.check, penguin_tui.report, penguin_tui.export
-import penguin_tui.report_files, penguin_tui.shift_report, penguin_tui.store, penguin_tui.config
-import penguin_tui.context, penguin_tui.durations, penguin_tui.config_example, penguin_tui.uptime
-import penguin_tui.daemon, penguin_tui.recorder, penguin_tui.poller
-import logging.handlers, asyncio, signal
+# The interpreter and the checkout may be where 'nobody' cannot read (/root, a private
+# temporary clone): import every core module (the commands import lazily) before dropping.
+import csv, json, sqlite3, tomllib, encodings.idna, logging.handlers, asyncio, signal, pkgutil
+import importlib, penguin_tui
+for module in pkgutil.walk_packages(penguin_tui.__path__, "penguin_tui."):
+    if not module.name.startswith(("penguin_tui.screens", "penguin_tui.widgets")):
+        importlib.import_module(module.name)
 os.setgid(65534)
 os.setuid(65534)  # root ignores permissions: read as an operator who may not write
 from penguin_tui.cli import main
