@@ -142,6 +142,73 @@ class VaultConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertmanagerConfig:
+    """``[alertmanager]``: where alerts come from. Several URLs are one HA cluster.
+
+    Credentials never live in the config itself: a password or bearer token is read from a file
+    (``password_file``, ``bearer_token_file``, as Prometheus' http config does) or from the
+    environment variable named by ``password_env`` / ``bearer_token_env``.
+    """
+
+    urls: tuple[str, ...] = ()  # empty: no Alertmanager, local rules only
+    username: str = ""
+    password_file: Path | None = None
+    password_env: str = ""
+    bearer_token_file: Path | None = None
+    bearer_token_env: str = ""
+    ca_file: Path | None = None
+    verify_tls: bool = True
+    interval_s: float = 10.0  # how often the recorder polls alerts and silences
+    timeout_s: float = 10.0
+    max_response_bytes: int = 64 * 1024 * 1024  # a bigger answer is cut off and reported
+    push_local: bool = False  # also POST local rule alerts to Alertmanager
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.urls)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsConfig:
+    """``[alerts]``: how the alert stream behaves in the console."""
+
+    ack_duration_s: float = 15 * 60.0  # an ack is a silence this long
+    author: str = ""  # silences' createdBy; empty: the OS user
+    bell: bool = True  # ring the terminal bell on a new Critical alert
+    notify: bool = True  # and show a notification
+    group_by: str = "alertname"  # default grouping label on the alerts screen
+    resolved_keep_s: float = 3600.0  # resolved alerts stay listed (toggle) this long
+    history_days: float = 30.0  # alert history kept in the cache
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfig:
+    """A ``[[rule]]``: a local alert the recorder evaluates over what it records.
+
+    kind "threshold": ``item``'s value above/below ``threshold`` for ``for_s``;
+    kind "state":     ``item``'s status is ``status`` (e.g. CRIT) for ``for_s``;
+    kind "stale":     no data from ``item`` for ``intervals`` of its poll interval.
+    ``item`` is an item key (``metric:bounce_rate``) or a check/metric name; "*" in a state or
+    stale rule means every item. ``summary`` is a template: ``{item}``, ``{name}``, ``{value}``,
+    ``{unit}``, ``{threshold}``, ``{status}``, ``{for}``, ``{age}`` are filled in.
+    """
+
+    name: str  # becomes the alertname label
+    kind: str  # "threshold" | "state" | "stale"
+    item: str
+    severity: str = "warning"
+    above: float | None = None
+    below: float | None = None
+    status: str = "CRIT"
+    for_s: float = 0.0
+    intervals: int = 3
+    labels: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
+    description: str = ""
+    runbook_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration. ``source`` is the file it came from (None: built-in default)."""
 
@@ -155,6 +222,9 @@ class Config:
     uptime_target: float = 99.9  # [general].uptime_target, percent
     prometheus_url: str = ""  # [prometheus].url, default for metrics with a query
     vault: VaultConfig = VaultConfig()  # [vault]
+    alertmanager: AlertmanagerConfig = AlertmanagerConfig()  # [alertmanager]
+    alerts: AlertsConfig = AlertsConfig()  # [alerts]
+    rules: tuple[RuleConfig, ...] = ()  # [[rule]]
     source: Path | None = None
 
     def items(self) -> list[ItemInfo]:
