@@ -180,7 +180,7 @@ def fold(entries: Iterable[Entry]) -> Incident:
                 raise IncidentError(f"{entry.incident_id}: the first entry must be 'declared'")
             incident = _declared(entry)
             continue
-        incident = _apply(incident, entry)
+        incident = apply_entry(incident, entry)
     if incident is None:
         raise IncidentError("an incident needs at least its 'declared' entry")
     return incident
@@ -212,7 +212,8 @@ def _declared(entry: Entry) -> Incident:
     )
 
 
-def _apply(inc: Incident, e: Entry) -> Incident:
+def apply_entry(inc: Incident, e: Entry) -> Incident:
+    """One step of the fold: the incident after ``e`` (which must be newer than its others)."""
     inc = replace(inc, updated_at=max(inc.updated_at, e.ts), entries=inc.entries + 1)
     d = e.data
     t = e.type
