@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from penguin_tui.config_alerts import read_alertmanager, read_alerts, read_rules
 from penguin_tui.config_items import read_checks, read_metrics
 from penguin_tui.config_model import (
     Config,
@@ -33,7 +34,18 @@ from penguin_tui.text import sanitize
 
 __all__ = ["ConfigError", "ConfigProblem", "load_config", "parse_config"]
 
-_TOP = ("general", "retention", "prometheus", "host", "check", "metric", "vault")
+_TOP = (
+    "general",
+    "retention",
+    "prometheus",
+    "host",
+    "check",
+    "metric",
+    "vault",
+    "alertmanager",
+    "alerts",
+    "rule",
+)
 _DAY = 86400.0
 
 
@@ -90,7 +102,13 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         raise ConfigError([_syntax_problem(path, exc)]) from None
     report = Report(path, text)
     root = Table(report, data, (), "")
-    root.check_keys(_TOP, {"checks": 'write each check as a [[check]] table (singular "check")'})
+    root.check_keys(
+        _TOP,
+        {
+            "checks": 'write each check as a [[check]] table (singular "check")',
+            "rules": 'write each rule as a [[rule]] table (singular "rule")',
+        },
+    )
     base = path.parent if path is not None else Path.cwd()
 
     general = _section(root, "general")
@@ -105,6 +123,9 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     vault = _read_vault(_section(root, "vault"), base)
     checks = read_checks(root)
     metrics = read_metrics(root, prometheus_url)
+    alertmanager = read_alertmanager(_section(root, "alertmanager"), base)
+    alerts = read_alerts(_section(root, "alerts"))
+    rules = read_rules(root)
 
     if report.problems:
         raise ConfigError(report.problems)
@@ -119,6 +140,9 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         uptime_target=uptime_target,
         prometheus_url=prometheus_url,
         vault=vault,
+        alertmanager=alertmanager,
+        alerts=alerts,
+        rules=rules,
         source=path,
     )
 
