@@ -71,3 +71,68 @@ def prometheus(workdir: Path, targets: list[str], *, scrape_interval: str = "1s"
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+# A null receiver (nothing is sent anywhere), one-second grouping so alerts show at once, and
+# an inhibit rule: a critical alert mutes warnings of the same service.
+ALERTMANAGER_CONFIG = """\
+route:
+  receiver: "null"
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+receivers:
+  - name: "null"
+inhibit_rules:
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: [service]
+"""
+
+
+@contextlib.contextmanager
+def alertmanager(
+    workdir: Path,
+    *,
+    peers: list[str] | None = None,
+    cluster_port: int | None = None,
+    route_prefix: str = "",
+    config_yaml: str = ALERTMANAGER_CONFIG,
+) -> Iterator[str]:
+    """A real Alertmanager on a free loopback port with its own storage; yields its URL.
+
+    Clustering is off unless ``cluster_port`` is given (then it gossips on that port with
+    ``peers``, ``host:port`` cluster addresses of the others). ``route_prefix``
+    (``/alertmanager``) serves everything under that path, as behind a reverse proxy; the
+    yielded URL includes it.
+    """
+    exe = binary("prometheus-alertmanager", "prometheus-alertmanager")
+    port = free_port()
+    home = workdir / f"alertmanager-{port}"
+    home.mkdir(parents=True)
+    config = home / "alertmanager.yml"
+    config.write_text(config_yaml)
+    args = [exe, f"--config.file={config}", f"--storage.path={home / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}", "--log.level=error"]  # fmt: skip
+    if cluster_port is None:
+        args.append("--cluster.listen-address=")  # empty: no gossip, no settling wait
+    else:
+        args += [f"--cluster.listen-address=127.0.0.1:{cluster_port}",
+                 f"--cluster.advertise-address=127.0.0.1:{cluster_port}",
+                 "--cluster.gossip-interval=100ms", "--cluster.pushpull-interval=1s",
+                 "--cluster.settle-timeout=2s"]  # fmt: skip
+        args += [f"--cluster.peer={peer}" for peer in peers or ()]
+    if route_prefix:
+        args.append(f"--web.route-prefix={route_prefix}")
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}{route_prefix.rstrip('/')}"
+    try:
+        _wait_ready(proc, f"{url}/-/ready", "Alertmanager")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
