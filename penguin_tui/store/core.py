@@ -13,10 +13,21 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from penguin_tui.config_model import RetentionConfig
+from penguin_tui.alerts.model import (
+    Alert,
+    AlertChange,
+    AlertSource,
+    AlertSummary,
+    LocalAck,
+    MaintenanceWindow,
+    Severity,
+    Silence,
+    SourceStatus,
+)
+from penguin_tui.config_model import AlertsConfig, RetentionConfig
 from penguin_tui.errors import CacheError
 from penguin_tui.model import (
     Batch,
@@ -28,6 +39,7 @@ from penguin_tui.model import (
     Status,
     WriterInfo,
 )
+from penguin_tui.store import alerts as alert_sql
 from penguin_tui.store import export, ingest, journal, maintain, meta, query
 from penguin_tui.store.connect import connect, connect_memory, translated
 from penguin_tui.store.lock import WriterLock
@@ -43,11 +55,14 @@ class Store:
         self.path = path
         self.readonly = readonly
         self.retention = RetentionConfig()
+        self.alert_history_s = AlertsConfig().history_days * 86400.0
         self._conn = conn
         self._mutex = threading.RLock()
         self._ids: dict[str, int] = {}
         self._lock = None if path == MEMORY else WriterLock(path)
         self._memory_writer: WriterInfo | None = None
+        # The recorder's memory of active alerts (see store/alerts.py), loaded on first use.
+        self._alert_tracker = alert_sql.Tracker()
         self._load_retention()
 
     # ----------------------------------------------------------------- opening and closing
@@ -170,6 +185,7 @@ class Store:
         with self._mutex, translated(self.path):
             maintain.roll_up(self._conn, now)
             maintain.enforce_retention(self._conn, now, self.retention)
+            maintain.prune_alerts(self._conn, now, self.alert_history_s, self.retention)
 
     def set_retention(self, retention: RetentionConfig) -> None:
         """Use these retention periods from the next ``maintain`` on (and record them)."""
@@ -181,11 +197,25 @@ class Store:
             for key, value in zip(meta.RETENTION_KEYS, values, strict=True):
                 meta.put(conn, key, float(value))
 
+    def set_alert_history(self, seconds: float) -> None:
+        """Keep resolved alerts and alert changes this long (``[alerts].history_days``).
+
+        Like ``set_retention`` the value is recorded in the cache, so whichever process runs
+        ``maintain`` prunes with the configured period.
+        """
+        self.alert_history_s = float(seconds)
+        if self.readonly:
+            return
+        with self._write() as conn:
+            meta.put(conn, meta.ALERT_HISTORY_KEY, self.alert_history_s)
+
     def _load_retention(self) -> None:
         with self._read() as conn:
-            found = meta.get_many(conn, *meta.RETENTION_KEYS)
-        if len(found) == len(meta.RETENTION_KEYS):
+            found = meta.get_many(conn, *meta.RETENTION_KEYS, meta.ALERT_HISTORY_KEY)
+        if all(k in found for k in meta.RETENTION_KEYS):
             self.retention = RetentionConfig(*(found[k] for k in meta.RETENTION_KEYS))
+        if meta.ALERT_HISTORY_KEY in found:
+            self.alert_history_s = found[meta.ALERT_HISTORY_KEY]
 
     def add_signoff(self, signoff: SignOff, event: Event | None = None) -> int:
         """Record an operator's sign-off (and the event other consoles list) in one transaction.
@@ -197,6 +227,115 @@ class Store:
             if event is not None:
                 ingest.write_events(conn, [event])
             return signoff_id
+
+    # ------------------------------------------------------------------------ alert writes
+
+    def record_alerts(
+        self, source: AlertSource, alerts: Sequence[Alert], now: float
+    ) -> list[AlertChange]:
+        """Record the complete current set of ``source``'s alerts after a successful poll.
+
+        New alerts get first_seen=now; every active one is last seen now (one value per
+        source, no row write); active ones of the source missing from ``alerts`` are resolved;
+        a resolved one that comes back is re-opened. Only rows that changed are written, with
+        one new ``alerts_rev``. Returns the derived-state changes (also stored as history).
+        Call ``record_silences`` first in the same poll: ack silences are told apart by them.
+        """
+        with self._write() as conn:
+            try:
+                return alert_sql.record_alerts(conn, self._alert_tracker, source, alerts, now)
+            except BaseException:
+                self._alert_tracker.rev = None  # rolled back: the memory may be ahead
+                raise
+
+    def mark_alerts_stale(self, source: AlertSource, stale: bool) -> None:
+        """Mark the source's active alerts as the last known copy (its poll failed), or not."""
+        with self._write() as conn:
+            try:
+                alert_sql.mark_stale(conn, self._alert_tracker, source, stale)
+            except BaseException:
+                self._alert_tracker.rev = None
+                raise
+
+    def record_silences(self, silences: Sequence[Silence], now: float) -> None:
+        """Replace the known silences with ``silences`` (a complete poll's set)."""
+        del now  # in the contract for symmetry with record_alerts; the rows carry their times
+        with self._write() as conn:
+            alert_sql.record_silences(conn, silences)
+
+    def set_alert_sources(self, statuses: Sequence[SourceStatus]) -> None:
+        """Store each endpoint's last poll; ``down_since`` is kept across consecutive failures.
+
+        Alertmanager rows not in ``statuses`` are dropped; the "local" row is kept unless given.
+        """
+        with self._write() as conn:
+            alert_sql.set_sources(conn, statuses)
+
+    def add_local_ack(self, ack: LocalAck) -> None:
+        """Ack a local-rule alert until ``ack.until`` (the recorder records the state change)."""
+        with self._write() as conn:
+            alert_sql.add_local_ack(conn, ack)
+
+    def add_maintenance(self, window: MaintenanceWindow) -> int:
+        """Store a maintenance window; returns its id."""
+        with self._write() as conn:
+            return alert_sql.add_maintenance(conn, window)
+
+    def cancel_maintenance(self, window_id: int, now: float) -> None:
+        """End a maintenance window at ``now``; CacheError when there is no such window."""
+        with self._write() as conn:
+            if not alert_sql.cancel_maintenance(conn, window_id, now):
+                raise CacheError(f"{self.path}: there is no maintenance window {window_id}")
+
+    # ------------------------------------------------------------------------- alert reads
+
+    def alerts_since(self, rev: int, *, resolved_after: float) -> tuple[int, list[Alert]]:
+        """``(current rev, alerts)``: for rev 0 every active alert and those resolved after
+        ``resolved_after``; otherwise only the alerts written since ``rev``."""
+        with self._read() as conn:
+            return alert_sql.alerts_since(conn, rev, resolved_after)
+
+    def alert(self, fingerprint: str) -> Alert | None:
+        """One alert by fingerprint (active or resolved), None when unknown."""
+        with self._read() as conn:
+            return alert_sql.alert(conn, fingerprint)
+
+    def alert_history(self, fingerprint: str, limit: int = 100) -> list[AlertChange]:
+        """The alert's newest ``limit`` state changes, oldest first."""
+        with self._read() as conn:
+            return alert_sql.alert_history(conn, fingerprint, limit)
+
+    def firing_counts(self) -> dict[Severity, int]:
+        """Alerts firing now (not silenced, inhibited, acked or resolved) by severity."""
+        with self._read() as conn:
+            return alert_sql.firing_counts(conn)
+
+    def alert_summary(self, since: float, until: float) -> AlertSummary:
+        """What the alert stream did in ``[since, until]`` (the overnight panel, reports)."""
+        with self._read() as conn:
+            return alert_sql.summary(conn, since, until)
+
+    def silences(self) -> list[Silence]:
+        """The silences of the last complete poll."""
+        with self._read() as conn:
+            return alert_sql.silences(conn)
+
+    def alert_sources(self) -> list[SourceStatus]:
+        """Each alert endpoint's last poll (Alertmanager URLs, "local")."""
+        with self._read() as conn:
+            return alert_sql.sources(conn)
+
+    def local_acks(self, now: float) -> dict[str, LocalAck]:
+        """Local acks in force at ``now``, by fingerprint."""
+        with self._read() as conn:
+            return alert_sql.local_acks(conn, now)
+
+    def maintenance_windows(
+        self, now: float, *, include_ended_s: float = 86400
+    ) -> list[MaintenanceWindow]:
+        """Pending, active and (cancelled or) ended-within-``include_ended_s`` windows."""
+        with self._read() as conn:
+            return alert_sql.maintenance_windows(conn, now - include_ended_s)
 
     # ------------------------------------------------------------------------------- reads
 

@@ -13,7 +13,7 @@ import math
 import sqlite3
 
 from penguin_tui.config_model import RetentionConfig
-from penguin_tui.store import meta
+from penguin_tui.store import alerts, meta
 from penguin_tui.store.meta import HOUR, MINUTE
 
 # How much time one rollup transaction covers: an hour of raw rows for 200 series at 15 s is
@@ -212,4 +212,46 @@ def enforce_retention(conn: sqlite3.Connection, now: float, retention: Retention
     # Failure reasons explain the minute-resolution past; events are the long-term story.
     removed += _delete_by_ts(conn, "failures", now - retention.minute_s)
     removed += _delete_by_ts(conn, "events", now - retention.hour_s)
+    return removed
+
+
+_ALERT_BATCH = 2_000  # resolved alerts (and their change rows) deleted per transaction
+
+
+def prune_alerts(
+    conn: sqlite3.Connection, now: float, history_s: float, retention: RetentionConfig
+) -> int:
+    """Delete alert history older than ``history_s``; return alerts removed.
+
+    Resolved alerts go with their change rows; change rows of alerts still active are cut at
+    the same age. Maintenance windows are tiny and uptime reports over the hour tier's whole
+    span still need them, so they are kept as long as hour rollups are.
+    """
+    cutoff = now - history_s
+    removed = 0
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            n = alerts.prune(conn, cutoff, _ALERT_BATCH)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        removed += n
+        if n < _ALERT_BATCH:
+            break
+    _delete_by_ts(conn, "alert_changes", cutoff)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM local_acks WHERE until < ?", (cutoff,))
+        conn.execute(
+            "DELETE FROM maintenance WHERE min(ends_at, coalesce(cancelled_at, ends_at)) < ?",
+            (now - retention.hour_s,),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
     return removed

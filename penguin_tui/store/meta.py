@@ -25,6 +25,7 @@ RAW_HORIZON = "raw_horizon"
 MINUTE_HORIZON = "minute_horizon"
 HOUR_HORIZON = "hour_horizon"  # only records how far hour retention has deleted
 RETENTION_KEYS = ("retention_raw_s", "retention_minute_s", "retention_hour_s")
+ALERT_HISTORY_KEY = "alert_history_s"  # resolved alerts and alert changes are kept this long
 
 
 def get(conn: sqlite3.Connection, key: str) -> float | None:

@@ -15,7 +15,12 @@ Layout, and why it is shaped like this:
   and less for integral values, which SQLite stores as small integers even in a REAL column.
 - ``rollup_minute`` / ``rollup_hour`` keep min, max, sum and count per bucket (avg = sum/count,
   and sums of counts weight averages correctly when buckets are combined).
-- ``meta`` holds the maintenance watermarks (see ``penguin_tui.store.maintain``).
+- ``meta`` holds the maintenance watermarks (see ``penguin_tui.store.maintain``) and the alert
+  stream's revision counter and per-source bookkeeping (see ``penguin_tui.store.alerts``).
+- ``alerts`` (version 3) is an ordinary rowid table with a unique fingerprint index, not WITHOUT
+  ROWID: a row carries labels and annotations as JSON (often more than a kilobyte), and SQLite's
+  own guidance is that WITHOUT ROWID pays only for rows well under a twentieth of a page. The
+  small, key-addressed tables (``alert_sources``, ``silences``) are WITHOUT ROWID.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from collections.abc import Callable
 
 from penguin_tui.errors import CacheError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x50475549  # "PGUI"
 
 
@@ -124,7 +129,47 @@ def _v2(conn: sqlite3.Connection) -> None:
     db.table("signoffs").create_index(["ts"])
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
+_V3_SQL = (
+    # ``rev`` is the alerts_rev of the last write of the row: a console asks for rev > n.
+    # ``state`` is the derived AlertState at that write (what change rows compare against and
+    # what firing_counts counts); ``severity`` is Severity as an integer, for the same reason.
+    "CREATE TABLE alerts (fingerprint TEXT NOT NULL UNIQUE, source TEXT NOT NULL,"
+    " labels TEXT NOT NULL, annotations TEXT, starts_at REAL, ends_at REAL, updated_at REAL,"
+    " generator_url TEXT, receivers TEXT, am_state TEXT, silenced_by TEXT, inhibited_by TEXT,"
+    " muted_by TEXT, origins TEXT, severity INTEGER NOT NULL, first_seen REAL NOT NULL,"
+    " last_seen REAL, resolved_at REAL, state TEXT NOT NULL, rev INTEGER NOT NULL)",
+    "CREATE INDEX alerts_rev ON alerts (rev)",
+    "CREATE INDEX alerts_resolved ON alerts (resolved_at)",
+    # Covering index: firing_counts (every screen's status bar) never touches the rows.
+    "CREATE INDEX alerts_state ON alerts (state, severity)",
+    "CREATE TABLE alert_changes (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+    " fingerprint TEXT NOT NULL, old TEXT, new TEXT NOT NULL, detail TEXT)",
+    "CREATE INDEX alert_changes_fp ON alert_changes (fingerprint, ts)",
+    "CREATE INDEX alert_changes_ts ON alert_changes (ts)",
+    "CREATE TABLE alert_sources (name TEXT PRIMARY KEY, ok INTEGER NOT NULL,"
+    " checked_at REAL NOT NULL, error TEXT, down_since REAL, version TEXT, cluster TEXT,"
+    " last_ok REAL) WITHOUT ROWID",
+    "CREATE TABLE silences (id TEXT PRIMARY KEY, matchers TEXT NOT NULL, starts_at REAL,"
+    " ends_at REAL, created_by TEXT, comment TEXT, state TEXT, updated_at REAL, origin TEXT)"
+    " WITHOUT ROWID",
+    "CREATE TABLE local_acks (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL,"
+    " user TEXT, ts REAL NOT NULL, until REAL NOT NULL, comment TEXT)",
+    "CREATE INDEX local_acks_until ON local_acks (until)",
+    # starts_at/ends_at rather than start/end: END is an SQL keyword.
+    "CREATE TABLE maintenance (id INTEGER PRIMARY KEY, starts_at REAL NOT NULL,"
+    " ends_at REAL NOT NULL, reason TEXT, author TEXT, matchers TEXT, services TEXT,"
+    " silence_id TEXT, cancelled_at REAL)",
+    "CREATE INDEX maintenance_ends ON maintenance (ends_at)",
+)
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    """The alert stream: alerts and their history, sources, silences, local acks, maintenance."""
+    for statement in _V3_SQL:
+        conn.execute(statement)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def version(conn: sqlite3.Connection) -> int:
