@@ -10,13 +10,17 @@ time, 20 MB nobody asked for. Routes (query strings are ignored for routing):
     /status/<code>      that status, a short text body
     /slow/<ms>          200 JSON after <ms> milliseconds
     /count/<ms>         like /slow, recording requests in flight per path (see ``stats``)
-    /hang               reads the request, never answers
+    /hang, /hang/...    reads the request, never answers
     /trickle            promises 100 kB, sends one byte every 50 ms
     /garbage            200 with an HTML body (not JSON)
     /invalid            answers something that is not HTTP at all
     /big                200 with a 20 MB body, written as fast as the client reads
     /close              promises 1000 bytes, sends 10, closes the connection
     anything in ``server.routes``: (status, content type, body)
+    anything in ``server.big_routes``: 200 and that many bytes of a JSON array, like /big
+
+Every request is recorded in ``stats.requests`` (method, path, headers, body), so tests can
+check what a client sent (auth headers, posted JSON).
 
 Keep-alive is supported, so connection reuse is observable (``stats.connections``).
 """
@@ -46,6 +50,17 @@ class Stats:
     total_in_flight: int = 0
     max_total_in_flight: int = 0
     big_bytes_sent: int = 0
+    requests: list[Request] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the server read it; header names are lower-case."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
 
 
 class HostileServer:
@@ -62,6 +77,7 @@ class HostileServer:
         }
         self.metrics_text = "# TYPE up gauge\nup 1\n"
         self.routes: dict[str, tuple[int, str, bytes]] = {}
+        self.big_routes: dict[str, int] = {}  # path -> body size
         self.stats = Stats()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -137,10 +153,12 @@ class HostileServer:
             if ":" in line:
                 k, v = line.split(":", 1)
                 headers[k.strip().lower()] = v.strip()
+        body = b""
         if int(headers.get("content-length", "0") or 0):
-            await reader.readexactly(int(headers["content-length"]))
+            body = await reader.readexactly(int(headers["content-length"]))
         path = target.split("?", 1)[0]
         self.stats.hits[path] += 1
+        self.stats.requests.append(Request(method, path, headers, body))
         return await self._route(method, path, writer)
 
     @staticmethod
@@ -176,7 +194,9 @@ class HostileServer:
             return await self._send(writer, 200, "application/json", b'{"status": "ok"}')
         if path.startswith("/count/"):
             return await self._counted(path, writer)
-        if path == "/hang":
+        if path in self.big_routes:
+            return await self._big(writer, self.big_routes[path])
+        if path == "/hang" or path.startswith("/hang/"):
             await self._closing.wait()
             return False
         if path == "/trickle":
@@ -215,12 +235,12 @@ class HostileServer:
             s.total_in_flight -= 1
         return await self._send(writer, 200, "application/json", b'{"status": "ok"}')
 
-    async def _big(self, writer: asyncio.StreamWriter) -> bool:
-        writer.write(self._head(200, "application/json", BIG_BODY_BYTES, close=True))
+    async def _big(self, writer: asyncio.StreamWriter, size: int = BIG_BODY_BYTES) -> bool:
+        writer.write(self._head(200, "application/json", size, close=True))
         chunk = b"[" + b"1," * 32767 + b"1"  # 64 KiB of a JSON array that never ends in time
         sent = 0
-        while sent < BIG_BODY_BYTES:
-            part = chunk[: BIG_BODY_BYTES - sent]
+        while sent < size:
+            part = chunk[: size - sent]
             writer.write(part)
             await writer.drain()  # back-pressure: we only send what the client reads
             sent += len(part)
