@@ -140,9 +140,10 @@ class SilenceForm(ModalScreen[CreatedSilence | None]):
         self._saving = False
 
     def compose(self) -> ComposeResult:
-        title = "New silence"
+        title = Text("New silence")
         if self.alert is not None and self.alert.alertname:
-            title = f"Silence {sanitize(self.alert.alertname, single_line=True, max_len=50)}"
+            # A Text: a str border title would be parsed as markup.
+            title = Text(f"Silence {sanitize(self.alert.alertname, single_line=True, max_len=50)}")
         with Vertical(id="silence-dialog") as dialog:
             dialog.border_title = title
             yield Static(

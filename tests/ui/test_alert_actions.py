@@ -296,6 +296,25 @@ async def test_silence_form_with_many_labels_fits_80x24(reader: CacheReader) -> 
         assert hint.height >= 1 and hint.bottom <= 24
 
 
+async def test_hostile_labels_are_shown_as_inert_text(reader: CacheReader) -> None:
+    evil = "[bold]evil[/bold]\x1b[31mred\x1b]52;c;ZXZpbA==\x07"
+    hostile = alert({**RELAY, "alertname": evil, "service": evil})
+    app = HostApp(make_config(), reader, [hostile], clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a")
+        await settle(pilot)
+        asked = text_of(app.screen, "#confirm-question")
+        assert asked.startswith("Ack [bold]evil[/bold]red on [bold]evil[/bold]red for 15m")
+        await pilot.press("n", "s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, SilenceForm)
+        assert matcher_rows(form)[0] == ("alertname", "=", "[bold]evil[/bold]red")
+        screen = app.export_screenshot()
+    assert "Silence [bold]evil[/bold]red" in screen.replace("&#160;", " ")
+    assert "\x1b" not in screen and "ZXZpbA" not in screen
+
+
 async def test_silence_form_errors_from_alertmanager_stay_in_the_form(
     reader: CacheReader,
 ) -> None:
