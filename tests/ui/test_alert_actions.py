@@ -409,7 +409,7 @@ async def test_silences_view_lists_and_expires(
         polled = await pool.poll()
     with Store.open(tmp_path / "cache.db") as store:
         store.record_silences(polled.silences, now)
-        store.add_maintenance(
+        window_id = store.add_maintenance(
             MaintenanceWindow(now + 3600, now + 7200, "pg upgrade", "carol", services=("postgres",))
         )
 
@@ -424,7 +424,7 @@ async def test_silences_view_lists_and_expires(
             str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)
         ]
         ours = keys.index(f"s:{created}")
-        assert f"m:{1}" in keys
+        assert f"m:{window_id}" in keys
         row = [str(c) for c in table.get_row_at(ours)]
         assert row[0] == "active" and row[2] == "2" and row[4] == "bob"
         assert 'team="silences-view"' in row[1]
@@ -443,15 +443,30 @@ async def test_silences_view_lists_and_expires(
         await pilot.press("x", "y")
         await settle(pilot)
         assert app.screen is view
-        assert f"s:{created}" not in [
+        keys = [
             str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)
         ]
+        assert f"s:{created}" not in keys
+
+        # The maintenance window: x cancels it, after the same y.
+        table.move_cursor(row=keys.index(f"m:{window_id}"))
+        await settle(pilot)
+        assert "pg upgrade" in text_of(view, "#silences-detail")
+        await pilot.press("x")
+        await settle(pilot)
+        assert "Cancel maintenance #" in text_of(app.screen, "#confirm-question")
+        await pilot.press("y")
+        await settle(pilot)
+        assert table.row_count == len(keys) - 1
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.host
     assert active_silences(am_url, team) == []
     got = httpx.get(f"{am_url}/api/v2/silence/{created}", timeout=5).json()
     assert got["status"]["state"] == "expired"
+    with Store.open(tmp_path / "cache.db") as store:
+        [window] = store.maintenance_windows(time.time())
+    assert window.id == window_id and window.cancelled_at is not None
 
 
 # --- maintenance --------------------------------------------------------------------------------
