@@ -19,6 +19,9 @@ class Status(enum.StrEnum):
     CRIT = "CRIT"
     UNKNOWN = "UNKNOWN"
     STALE = "STALE"
+    # Covered by an active maintenance window: planned, not a problem (exit code 0). Never
+    # stored: the report overlays it on the real status, which its reason keeps.
+    MAINT = "MAINT"
 
     @property
     def rank(self) -> int:
@@ -36,14 +39,33 @@ class Status(enum.StrEnum):
         return _SYMBOL[self]
 
 
-_RANK = {Status.OK: 0, Status.STALE: 1, Status.UNKNOWN: 2, Status.WARN: 3, Status.CRIT: 4}
-_EXIT = {Status.OK: 0, Status.WARN: 1, Status.CRIT: 2, Status.UNKNOWN: 3, Status.STALE: 3}
+# MAINT ranks just above OK: worth a glance (planned work is going on) but never worse than
+# anything unplanned.
+_RANK = {
+    Status.OK: 0,
+    Status.MAINT: 1,
+    Status.STALE: 2,
+    Status.UNKNOWN: 3,
+    Status.WARN: 4,
+    Status.CRIT: 5,
+}
+_EXIT = {
+    Status.OK: 0,
+    Status.WARN: 1,
+    Status.CRIT: 2,
+    Status.UNKNOWN: 3,
+    Status.STALE: 3,
+    Status.MAINT: 0,
+}
 _SYMBOL = {
     Status.OK: "✔",
     Status.WARN: "▲",
     Status.CRIT: "✖",
     Status.UNKNOWN: "?",
     Status.STALE: "◌",
+    # HAMMER AND PICK: East Asian width N, wcwidth 1, text presentation by default (no emoji
+    # variant selector), in DejaVu Sans Mono and the usual terminal fonts.
+    Status.MAINT: "⚒",
 }
 
 

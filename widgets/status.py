@@ -16,6 +16,7 @@ STATUS_STYLE: dict[Status, Style] = {
     Status.CRIT: Style(color="red", bold=True),
     Status.UNKNOWN: Style(color="magenta"),
     Status.STALE: Style(color="bright_black"),
+    Status.MAINT: Style(color="cyan"),  # calm: planned work, nothing to act on
 }
 
 

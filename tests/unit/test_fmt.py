@@ -49,5 +49,16 @@ def test_status_order_symbols_and_exit_codes() -> None:
     assert worst([Status.OK, Status.WARN, Status.STALE]) is Status.WARN
     assert worst([Status.UNKNOWN, Status.CRIT]) is Status.CRIT
     assert worst([]) is Status.OK
-    assert [s.exit_code for s in Status] == [0, 1, 2, 3, 3]
+    assert [s.exit_code for s in Status] == [0, 1, 2, 3, 3, 0]
     assert len({s.symbol for s in Status}) == len(Status)
+
+
+def test_maint_ranks_just_above_ok_and_exits_zero() -> None:
+    from rich.cells import cell_len
+
+    assert worst([Status.OK, Status.MAINT]) is Status.MAINT
+    assert worst([Status.MAINT, Status.STALE]) is Status.STALE
+    assert sorted(Status, key=lambda s: s.rank)[:2] == [Status.OK, Status.MAINT]
+    assert Status.MAINT.exit_code == 0
+    # One terminal cell, as every other status symbol: the checklist's columns stay aligned.
+    assert all(cell_len(s.symbol) == 1 for s in Status)
