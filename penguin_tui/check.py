@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from penguin_tui.alerts.model import AlertSummary, MaintenanceWindow
 from penguin_tui.config_model import SECTIONS, Config
 from penguin_tui.errors import EXIT_CACHE, CacheError, WriterLockHeld
+from penguin_tui.maintenance import apply_maintenance, effective_end
 from penguin_tui.model import (
     Event,
     EventKind,
@@ -80,6 +82,9 @@ class Report:
     names: dict[str, str] = field(default_factory=dict)  # key -> display name
     units: dict[str, str] = field(default_factory=dict)  # key -> unit
     notes: list[str] = field(default_factory=list)  # "polled once: no recorder ran", ...
+    # What the alert stream did in the window; None when no alert source is configured.
+    alerts: AlertSummary | None = None
+    maintenance: list[MaintenanceWindow] = field(default_factory=list)  # active and pending
 
     @property
     def status(self) -> Status:
@@ -220,15 +225,22 @@ def build_report(
     since_s: float | None,
     *,
     with_worst: bool = True,
+    with_alerts: bool = True,
 ) -> Report:
     """Evaluate every watched item (configured ones even without data) and the window.
 
-    ``with_worst=False`` skips the worst values (two queries per item): the console fills
-    them in on a slower cadence than the rows.
+    Items covered by an active maintenance window are MAINT (the real status in the reason).
+    ``with_worst=False`` skips the worst values (two queries per item) and
+    ``with_alerts=False`` the alert summary: the console fills them in on a slower cadence
+    than the rows.
     """
     states = store.states()
     items = watched_items(store, config, states)
-    rows = evaluate_items(items, states, now)
+    # Windows still running or yet to come (one indexed read of a small table).
+    windows = [
+        w for w in store.maintenance_windows(now, include_ended_s=0) if effective_end(w) > now
+    ]
+    rows = sort_rows(apply_maintenance(evaluate_items(items, states, now), windows, now))
     since, why, last = overnight_window(store, now, since_s)
     events = [
         e
@@ -245,7 +257,14 @@ def build_report(
         last_signoff=last,
         names={i.key: i.name for i in items},
         units={i.key: i.unit for i in items},
+        alerts=store.alert_summary(since, now) if with_alerts and alerting(config) else None,
+        maintenance=windows,
     )
+
+
+def alerting(config: Config) -> bool:
+    """True when the config has an alert source (an Alertmanager, or local rules)."""
+    return config.alertmanager.enabled or bool(config.rules)
 
 
 def needs_poll(store: Store, config: Config, now: float) -> bool:

@@ -11,7 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from penguin_tui.check import Report, ReportItem, WorstValue, build_report, worst_values
+from penguin_tui.alerts.model import AlertSummary
+from penguin_tui.check import (
+    Report,
+    ReportItem,
+    WorstValue,
+    alerting,
+    build_report,
+    worst_values,
+)
 from penguin_tui.config_model import Config
 from penguin_tui.model import ConditionResult, ItemInfo, WriterInfo
 
@@ -80,7 +88,9 @@ class HealthLoader:
 
     Rows and events are read on every refresh (a handful of indexed queries); the 24 h
     sparklines change at most once an hour and the worst values rarely, so they are refreshed
-    every ``slow_every_s``. The first view skips them entirely so the screen paints at once.
+    every ``slow_every_s``, and so is the overnight alert summary (tens of milliseconds after
+    an alert storm; the status bar's firing counts are the live figure). The first view skips
+    them entirely so the screen paints at once.
     """
 
     def __init__(self, config: Config, *, slow_every_s: float = 30.0) -> None:
@@ -89,17 +99,19 @@ class HealthLoader:
         self._slow_at: float | None = None
         self._sparks: dict[str, str] = {}
         self._worst: list[WorstValue] = []
+        self._alerts: AlertSummary | None = None
         self._loaded_once = False
 
     def load(self, store: Store, now: float, *, recording_here: bool) -> HealthView:
         """One consistent picture of the cache for the health screen."""
         first = not self._loaded_once
         self._loaded_once = True
-        report = build_report(store, self.config, now, None, with_worst=False)
+        report = build_report(store, self.config, now, None, with_worst=False, with_alerts=False)
         slow_due = self._slow_at is None or now - self._slow_at >= self.slow_every_s
         if not first and slow_due:
             items = [i for i in store.items() if i.key in report.names] or self.config.items()
             self._worst = worst_values(store, items, report.since, now)
+            self._alerts = store.alert_summary(report.since, now) if alerting(self.config) else None
             self._sparks = {
                 row.key: sparkline(
                     [
@@ -113,6 +125,7 @@ class HealthLoader:
             }
             self._slow_at = now
         report.worst_values = list(self._worst)
+        report.alerts = self._alerts
         states = store.states()
         items_by_key = {i.key: i for i in store.items()}
         for item in self.config.items():

@@ -10,8 +10,11 @@ import json
 import re
 from typing import Any
 
+from penguin_tui.alerts.matchers import format_matchers
+from penguin_tui.alerts.model import AlertSummary, MaintenanceWindow, Severity
 from penguin_tui.check import Report, ReportItem
 from penguin_tui.fmt import format_value, iso, local_datetime, local_time
+from penguin_tui.maintenance import effective_end
 from penguin_tui.model import Event, EventKind, Status
 from penguin_tui.text import sanitize
 
@@ -40,7 +43,33 @@ def _duration(seconds: float) -> str:
 def counts_line(report: Report) -> str:
     """``12 OK · 1 WARN · 1 CRIT · 0 UNKNOWN · 0 STALE``."""
     counts = report.counts()
-    return " · ".join(f"{counts[s]} {s.value}" for s in Status)
+    # MAINT only when some item is in maintenance: most mornings it is noise.
+    shown = [s for s in Status if s is not Status.MAINT or counts[s]]
+    return " · ".join(f"{counts[s]} {s.value}" for s in shown)
+
+
+def alerts_line(summary: AlertSummary) -> str:
+    """``12 fired (2 critical) · 10 resolved · 3 firing``."""
+    critical = summary.fired_by_severity.get(Severity.CRITICAL, 0)
+    fired = f"{summary.fired} fired" + (f" ({critical} critical)" if critical else "")
+    return f"{fired} · {summary.resolved} resolved · {summary.still_firing} firing"
+
+
+def critical_text(alertname: str, subject: str) -> str:
+    """``DiskFull db1`` for one of the newest critical alerts."""
+    name = _clean(alertname, 60) or "(no alertname)"
+    return f"{name} {_clean(subject, 60)}".rstrip()
+
+
+def maintenance_text(window: MaintenanceWindow, now: float) -> str:
+    """``12:00–14:00 db upgrade (ana): postgres, {section="Databases"}``, without a symbol."""
+    what = [_clean(s, 60) for s in window.services]
+    if window.matchers:
+        what.append(_clean(format_matchers(window.matchers), 200))
+    state = "" if window.active(now) else "planned "
+    span = f"{local_time(window.start, now)}–{local_time(effective_end(window), now)}"
+    text = f"{state}{span} {_clean(window.reason, 120)} ({_clean(window.author, 40)})"
+    return text + (f": {', '.join(what)}" if what else "")
 
 
 def event_text(event: Event, names: dict[str, str], units: dict[str, str] | None = None) -> str:
@@ -82,6 +111,17 @@ def render_text(report: Report) -> str:
         lines.append(
             f"  {local_time(event.ts, now):>9}  {event_text(event, report.names, report.units)}"
         )
+    if report.alerts is not None:
+        lines += ["", f"Alerts: {alerts_line(report.alerts)}"]
+        for alertname, subject, ts in report.alerts.critical:
+            lines.append(
+                f"  {local_time(ts, now):>9}  {Severity.CRITICAL.symbol} "
+                f"{critical_text(alertname, subject)}"
+            )
+    if report.maintenance:
+        lines += ["", "Maintenance"]
+        for window in report.maintenance:
+            lines.append(f"  {Status.MAINT.symbol} {maintenance_text(window, now)}")
     if report.worst_values:
         lines += ["", "Worst values in the window"]
         for w in report.worst_values:
@@ -181,7 +221,42 @@ def to_json(report: Report) -> dict[str, Any]:
             "status": report.last_signoff.status.value,
             "note": _clean(report.last_signoff.note, 2000),
         },
+        "alerts": None if report.alerts is None else alerts_json(report.alerts),
+        "maintenance": [maintenance_json(w, report.checked_at) for w in report.maintenance],
         "notes": report.notes,
+    }
+
+
+def alerts_json(summary: AlertSummary) -> dict[str, Any]:
+    """The alert summary as JSON data (severity words as keys, every severity present)."""
+    return {
+        "since": iso(summary.since),
+        "until": iso(summary.until),
+        "fired": summary.fired,
+        "fired_by_severity": {
+            sev.name.lower(): summary.fired_by_severity.get(sev, 0) for sev in Severity
+        },
+        "resolved": summary.resolved,
+        "still_firing": summary.still_firing,
+        "critical": [
+            {"alertname": _clean(name), "subject": _clean(subject), "ts": iso(ts)}
+            for name, subject, ts in summary.critical
+        ],
+    }
+
+
+def maintenance_json(window: MaintenanceWindow, now: float) -> dict[str, Any]:
+    """One maintenance window as JSON data."""
+    return {
+        "id": window.id,
+        "start": iso(window.start),
+        "end": iso(effective_end(window)),
+        "active": window.active(now),
+        "reason": _clean(window.reason, 500),
+        "author": _clean(window.author),
+        "services": [_clean(s) for s in window.services],
+        "matchers": [_clean(str(m), 500) for m in window.matchers],
+        "silence_id": _clean(window.silence_id) or None,
     }
 
 
@@ -227,6 +302,19 @@ def render_markdown(report: Report) -> str:
             f"- **{local_time(e.ts, now)}** "
             f"{md_escape(event_text(e, report.names, report.units), 400)}"
         )
+    if report.alerts is not None:
+        out += ["", "## Alerts", "", f"{alerts_line(report.alerts)}."]
+        if report.alerts.critical:
+            out.append("")
+        for alertname, subject, ts in report.alerts.critical:
+            out.append(
+                f"- **{local_time(ts, now)}** {Severity.CRITICAL.symbol} "
+                f"{md_escape(critical_text(alertname, subject))}"
+            )
+    if report.maintenance:
+        out += ["", "## Maintenance", ""]
+        for window in report.maintenance:
+            out.append(f"- {Status.MAINT.symbol} {md_escape(maintenance_text(window, now), 500)}")
     if report.worst_values:
         out += ["", "## Worst values", "", "| Item | Worst | At | Status |", "|---|---:|---|---|"]
         for w in report.worst_values:

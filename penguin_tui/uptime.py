@@ -10,17 +10,24 @@ A cache younger than the window (a new bastion, a fresh demo) covers only part o
 its failed fraction over the whole window would turn 3 minutes of downtime in 12 hours into
 3 hours "used" of a 30-day budget, so the downtime counts over the covered span only, and the
 budget says how much of the window it covers.
+
+Maintenance windows covering a service are planned time: their probes are left out of the
+uptime, their time out of the budget's denominator (the allowed downtime is the target's share
+of the unplanned time), and the planned time is reported on its own ("planned: 2h 10m").
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from penguin_tui.config_model import Config
+from penguin_tui.maintenance import covering, planned_spans, span_total, unplanned_spans
 from penguin_tui.model import Status, worst
 
 if TYPE_CHECKING:
+    from penguin_tui.alerts.model import MaintenanceWindow
     from penguin_tui.store import Store
 
 DAY = 86400.0
@@ -41,12 +48,13 @@ class Budget:
     allowed_s: float  # downtime the target allows in the window
     used_s: float | None  # downtime spent; None without data
     target_pct: float
-    covered_s: float | None = None  # how much of the window the cache has data for
+    covered_s: float | None = None  # unplanned time of the window the cache has data for
+    planned_s: float = 0.0  # maintenance time in the window, outside the budget
 
     @property
     def partial(self) -> bool:
         """True when the cache covers less than the window (the figures are so far only)."""
-        return self.covered_s is not None and self.covered_s < self.window_s
+        return self.covered_s is not None and self.covered_s < self.window_s - self.planned_s
 
     @property
     def left_s(self) -> float | None:
@@ -97,19 +105,30 @@ def error_budget(
     label: str,
     window_s: float,
     covered_s: float | None = None,
+    planned_s: float = 0.0,
 ) -> Budget:
     """The budget for ``uptime`` (fraction) against ``target_pct`` (percent) over the window.
 
-    ``covered_s`` is how much of the window has data (default: all of it); the downtime used
-    is the failed fraction of that span.
+    ``planned_s`` is maintenance time in the window: the budget is the target's share of the
+    rest. ``covered_s`` is how much of that unplanned time has data (default: all of it); the
+    downtime used is the failed fraction of that span.
     """
-    covered = window_s if covered_s is None else max(0.0, min(window_s, covered_s))
+    planned = max(0.0, min(window_s, planned_s))
+    unplanned = window_s - planned
+    covered = unplanned if covered_s is None else max(0.0, min(unplanned, covered_s))
     # Millisecond precision: enough for any budget, and "exactly spent" stays exactly zero
     # instead of a float rounding error's worth of overspent.
-    allowed = round(max(0.0, (1.0 - target_pct / 100.0) * window_s), 3)
+    allowed = round(max(0.0, (1.0 - target_pct / 100.0) * unplanned), 3)
     used = None if uptime is None else round(max(0.0, (1.0 - uptime) * covered), 3)
     return Budget(
-        label, window_s, uptime, allowed, used, target_pct, None if uptime is None else covered
+        label,
+        window_s,
+        uptime,
+        allowed,
+        used,
+        target_pct,
+        None if uptime is None else covered,
+        round(planned, 3),
     )
 
 
@@ -134,9 +153,15 @@ def covered_span(store: Store, key: str, start: float, end: float) -> float | No
 def service_uptimes(
     store: Store, config: Config, now: float, windows: tuple[tuple[str, float], ...] = WINDOWS
 ) -> list[ServiceUptime]:
-    """Every configured check's uptime and budget over ``windows``, in config order."""
+    """Every configured check's uptime and budget over ``windows``, in config order.
+
+    Maintenance windows covering a check are planned time (see the module's docstring).
+    """
+    longest = max((span for _label, span in windows), default=0.0)
+    maintenance = store.maintenance_windows(now, include_ended_s=longest)
     out = []
     for check in config.checks:
+        mine = covering(maintenance, check.key, check.name, check.section)
         budgets = {}
         data_start: float | None = None
         # Shortest window first: where the data starts is best seen through the finest
@@ -148,11 +173,51 @@ def service_uptimes(
                     data_start = now - covered
             else:
                 covered = now - data_start
-            uptime = store.uptime(check.key, now - span, now)
-            budgets[label] = error_budget(uptime, config.uptime_target, label, span, covered)
+            planned = span_total(planned_spans(mine, now - span, now))
+            if planned:
+                data_from = now - (span if covered is None else covered)
+                uptime = uptime_outside(store, check.key, mine, now - span, now, data_from)
+                if covered is not None:
+                    covered -= span_total(planned_spans(mine, now - covered, now))
+            else:
+                uptime = store.uptime(check.key, now - span, now)
+            budgets[label] = error_budget(
+                uptime, config.uptime_target, label, span, covered, planned
+            )
         ordered = tuple(budgets[label] for label, _span in windows)
         out.append(ServiceUptime(check.key, check.name, check.section, ordered))
     return out
+
+
+def uptime_outside(
+    store: Store,
+    key: str,
+    windows: Sequence[MaintenanceWindow],
+    start: float,
+    end: float,
+    data_from: float,
+) -> float | None:
+    """Uptime over the parts of ``[start, end]`` no maintenance window covers.
+
+    Each unplanned stretch weighs by how much of it has data (probes are periodic, so time
+    stands for probe count); None when no stretch has any.
+    """
+    total = weight = 0.0
+    for lo, hi in unplanned_spans(windows, start, end):
+        share = hi - max(lo, data_from)
+        if share <= 0:
+            continue
+        value = store.uptime(key, lo, hi)
+        if value is None:
+            continue
+        total += value * share
+        weight += share
+    return total / weight if weight > 0 else None
+
+
+def format_planned(budget: Budget) -> str:
+    """``planned: 2h 10m`` when maintenance fell in the window, else ``""``."""
+    return f"planned: {format_span(budget.planned_s)}" if budget.planned_s > 0 else ""
 
 
 def format_uptime(uptime: float | None) -> str:

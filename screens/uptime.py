@@ -24,6 +24,7 @@ from penguin_tui.uptime import (
     Budget,
     ServiceUptime,
     format_left,
+    format_planned,
     format_span,
     format_uptime,
     service_uptimes,
@@ -50,11 +51,13 @@ def budget_cell(budget: Budget) -> Text:
 
 
 def budget_line(budget: Budget) -> str:
-    """``30 d  99.95%  used 5m 10s of 43m 12s: 38m 2s left (88%)``."""
+    """``30 d  99.95%  used 5m 10s of 43m 12s: 38m 2s left (88%)  planned: 2h 10m``."""
     used = "—" if budget.used_s is None else format_span(budget.used_s)
+    planned = format_planned(budget)
     return (
         f"{budget.label:>4}  {format_uptime(budget.uptime):>7}  used {used} of "
         f"{format_span(budget.allowed_s)}: {format_left(budget)}"
+        + (f"  {planned}" if planned else "")
     )
 
 

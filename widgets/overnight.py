@@ -1,4 +1,8 @@
-"""The Overnight panel: state changes and breaches since the last sign-off, newest first."""
+"""The Overnight panel: state changes and breaches since the last sign-off, newest first.
+
+When an alert source is configured, the alert stream's night comes first: one line of counts
+and the newest critical alerts.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from penguin_tui.alerts.model import AlertSummary, Severity
 from penguin_tui.check import Report
 from penguin_tui.fmt import format_value, local_time
-from penguin_tui.model import EventKind
-from penguin_tui.report import event_text
+from penguin_tui.model import EventKind, Status
+from penguin_tui.report import alerts_line, critical_text, event_text
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.status import STATUS_STYLE
 
@@ -53,11 +58,24 @@ class Overnight(OptionList):
             entries.append((worst.ts, worst.key, body))
         entries.sort(key=lambda entry: entry[0], reverse=True)
         lines: list[Text] = []
-        for ts, _key, body in entries:
+        keys: list[str] = []
+        if report.alerts is not None:
+            # Alert lines lead and have no checklist item to jump to (key "").
+            lines.append(_alerts_summary(report.alerts))
+            keys.append("")
+            for alertname, subject, ts in report.alerts.critical:
+                line = Text(no_wrap=True)
+                line.append(f"{local_time(ts, now):>9} ", style="dim")
+                line.append(f"{Severity.CRITICAL.symbol} ", style=CRITICAL_STYLE)
+                line.append(critical_text(alertname, subject))
+                lines.append(line)
+                keys.append("")
+        for ts, key, body in entries:
             line = Text(no_wrap=True)
             line.append(f"{local_time(ts, now):>9} ", style="dim")
             line.append_text(body)
             lines.append(line)
+            keys.append(key)
         subtitle = f"since {local_time(report.since, now)}"
         # Compare what would be shown, not the data: the window's start moves every refresh
         # while nothing visible changes, and a rebuild repaints the whole panel.
@@ -72,8 +90,8 @@ class Overnight(OptionList):
         )
         self.clear_options()
         options = [Option(line) for line in lines]
-        self._keys = [key for _ts, key, _body in entries]
-        if not options:
+        self._keys = keys
+        if not entries:
             quiet = Text("Quiet night: no state changes or breaches.", style="dim")
             options.append(Option(quiet, disabled=True))
         self.add_options(options)
@@ -85,5 +103,17 @@ class Overnight(OptionList):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if 0 <= event.option_index < len(self._keys):
+        if 0 <= event.option_index < len(self._keys) and self._keys[event.option_index]:
             self.post_message(self.JumpTo(self._keys[event.option_index]))
+
+
+CRITICAL_STYLE = STATUS_STYLE[Status.CRIT]
+
+
+def _alerts_summary(summary: AlertSummary) -> Text:
+    """``Alerts: 12 fired (2 critical) · 10 resolved · 3 firing``, red while any fires."""
+    line = Text(no_wrap=True)
+    line.append("Alerts: ", style="bold")
+    firing = summary.still_firing > 0
+    line.append(alerts_line(summary), style=CRITICAL_STYLE if firing else "")
+    return line
