@@ -1,0 +1,395 @@
+"""The alerts screen's read model: what the cache holds (``AlertsLoader``) and what the screen
+shows of it (``ViewBuilder`` -> ``AlertsView``).
+
+Both run on the app's cache-reader thread, never on the event loop. The loader keeps every
+known alert by fingerprint and asks the store only for rows changed since its last ``rev``, so
+a poll in which nothing changed costs a handful of small queries however many alerts fire.
+The builder applies the operator's filter, toggles and grouping and sorts worst first; it hands
+back the *same* ``AlertRow`` object for an alert whose row did not change, so the table can
+diff 10,000 rows by identity and repaint only the few that did.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from penguin_tui.alerts.matchers import AlertFilter
+from penguin_tui.alerts.model import (
+    Alert,
+    AlertState,
+    LocalAck,
+    Severity,
+    Silence,
+    SourceStatus,
+)
+from penguin_tui.config_model import Config
+
+if TYPE_CHECKING:
+    from penguin_tui.store import Store
+
+GROUP_PREFIX = "group:"
+OVERLAY_TTL_S = 30.0  # an action's expected state shows at most this long without confirmation
+NO_GROUP = ""  # ViewOptions.group_by: a flat list
+
+
+def coarse_age(seconds: float | None) -> str:
+    """``now``, ``5m``, ``3h``, ``2d``: coarse, so an idle table does not repaint every second."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return "now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"
+
+
+def alert_started(alert: Alert) -> float | None:
+    """When the alert began: the source's startsAt, else when penguin-tui first saw it."""
+    return alert.starts_at if alert.starts_at is not None else alert.first_seen
+
+
+# --- what the cache holds ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsData:
+    """One load of the alert stream from the cache, as plain data the UI may keep.
+
+    ``alerts`` holds the active alerts and those resolved within ``[alerts].resolved_keep_s``.
+    ``changed`` lists the fingerprints this load brought news of (all of them on the first).
+    ``silences`` and ``acks`` are the very same objects as in the previous load while they
+    did not change, so consumers can skip work by identity.
+    """
+
+    alerts: Mapping[str, Alert]
+    silences: Mapping[str, Silence]
+    acks: Mapping[str, LocalAck]
+    sources: tuple[SourceStatus, ...]
+    counts: Mapping[Severity, int]
+    rev: int
+    changed: frozenset[str]
+    now: float
+    first: bool = False  # the first load of this loader (everything is "changed")
+
+    @property
+    def down_sources(self) -> tuple[SourceStatus, ...]:
+        return tuple(s for s in self.sources if not s.ok)
+
+
+class AlertsLoader:
+    """Keeps the alert stream by fingerprint, read from the cache incrementally by ``rev``."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._alerts: dict[str, Alert] = {}
+        self._resolved: dict[str, float] = {}  # fingerprint -> resolved_at, for pruning
+        self._rev = 0
+        self._silences: dict[str, Silence] = {}
+        self._acks: dict[str, LocalAck] = {}
+
+    def load(self, store: Store, now: float) -> AlertsData:
+        """Bring the alerts up to date with the cache (only rows changed since the last load)."""
+        keep_s = self.config.alerts.resolved_keep_s
+        first = self._rev == 0
+        rev, changed = store.alerts_since(self._rev, resolved_after=now - keep_s)
+        if rev < self._rev:
+            # The cache was replaced (a new file, a restore): start over rather than keep
+            # alerts it no longer knows.
+            self._alerts.clear()
+            self._resolved.clear()
+            first = True
+            rev, changed = store.alerts_since(0, resolved_after=now - keep_s)
+        self._rev = rev
+        for alert in changed:
+            self._alerts[alert.fingerprint] = alert
+            if alert.resolved_at is not None:
+                self._resolved[alert.fingerprint] = alert.resolved_at
+            else:
+                self._resolved.pop(alert.fingerprint, None)
+        self._prune(now - keep_s)
+        silences = {s.id: s for s in store.silences()}
+        if silences != self._silences:
+            self._silences = silences
+        acks = store.local_acks(now)
+        if acks != self._acks:
+            self._acks = dict(acks)
+        return AlertsData(
+            alerts=dict(self._alerts),
+            silences=self._silences,
+            acks=self._acks,
+            sources=tuple(store.alert_sources()),
+            counts=dict(store.firing_counts()),
+            rev=rev,
+            changed=frozenset(a.fingerprint for a in changed),
+            now=now,
+            first=first,
+        )
+
+    def _prune(self, cutoff: float) -> None:
+        """Resolved alerts leave the list once they are older than resolved_keep_s."""
+        gone = [fp for fp, at in self._resolved.items() if at < cutoff]
+        for fp in gone:
+            del self._resolved[fp]
+            self._alerts.pop(fp, None)
+
+
+# --- what the screen shows ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Overlay:
+    """The state an operator's action should lead to, shown until the cache confirms it.
+
+    ``base`` is the state the cache reported when the action was taken: once the cache says
+    something else (the poll saw the silence), or ``expires`` (monotonic) passes, the overlay
+    goes and the cache's state shows again.
+    """
+
+    state: AlertState
+    detail: str
+    base: AlertState
+    expires: float
+
+
+@dataclass(frozen=True, slots=True)
+class ViewOptions:
+    """What the operator chose to see. Firing alerts are never hidden by the toggles."""
+
+    filter: AlertFilter = field(default_factory=AlertFilter)
+    show_silenced: bool = True
+    show_inhibited: bool = True  # inhibited and acked: someone or something handles them
+    show_resolved: bool = False
+    group_by: str = NO_GROUP
+    collapsed: frozenset[str] = frozenset()  # group values folded to their header
+    last_look: float | None = None  # alerts first seen after this are marked new
+    overlays: Mapping[str, Overlay] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One alert as the table shows it; ``selected_alert()`` hands these to the actions."""
+
+    alert: Alert
+    state: AlertState
+    is_new: bool = False
+    age: str = ""
+    overlay: str = ""  # what the pending action said ("acked by bob"), "" from the cache
+
+    @property
+    def key(self) -> str:
+        return self.alert.fingerprint
+
+    @property
+    def stale(self) -> bool:
+        return self.alert.stale
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """A group header: ``▾ HighBounceRate  3 firing · worst Critical``."""
+
+    key: str
+    label: str  # the grouping label's name
+    value: str
+    total: int  # alerts shown in the group
+    firing: int
+    worst: Severity
+    collapsed: bool = False
+
+
+Row = AlertRow | GroupRow
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsView:
+    """Everything the alerts screen draws for one build, in display order."""
+
+    rows: tuple[Row, ...]
+    keys: tuple[str, ...]  # each row's key, in the same order (what the table diffs by)
+    data: AlertsData
+    options: ViewOptions
+    hidden: Mapping[str, int]  # by reason: silenced, inhibited, acked, resolved, filter
+    hidden_firing: int  # firing alerts the filter keeps out of sight (the header says so)
+    new_count: int
+    expired_overlays: frozenset[str] = frozenset()
+
+    @property
+    def alert_rows(self) -> dict[str, AlertRow]:
+        return {row.key: row for row in self.rows if isinstance(row, AlertRow)}
+
+    @property
+    def shown(self) -> int:
+        return sum(1 for row in self.rows if isinstance(row, AlertRow))
+
+
+def _hidden_by_toggle(state: AlertState, options: ViewOptions) -> str:
+    """The toggle that hides an alert in ``state``, or "" when it shows."""
+    if state is AlertState.FIRING:
+        return ""
+    if state is AlertState.RESOLVED:
+        return "" if options.show_resolved else "resolved"
+    if state is AlertState.SILENCED:
+        return "" if options.show_silenced else "silenced"
+    if state in (AlertState.INHIBITED, AlertState.ACKED):
+        return "" if options.show_inhibited else state.value
+    return ""
+
+
+class ViewBuilder:
+    """Builds AlertsViews, reusing each alert's row object while that row did not change."""
+
+    def __init__(self, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._rows: dict[str, AlertRow] = {}
+        self._states: dict[str, tuple[Alert, AlertState]] = {}
+        self._state_basis: tuple[object, object] | None = None
+
+    def build(self, data: AlertsData, options: ViewOptions) -> AlertsView:
+        """Filter, toggle, sort worst first then newest, group; count what is hidden and why."""
+        now = data.now
+        states = self._current_states(data)
+        mono = self._monotonic()
+        hidden: Counter[str] = Counter()
+        hidden_firing = 0
+        new_count = 0
+        expired: set[str] = set()
+        shown: list[AlertRow] = []
+        rows: dict[str, AlertRow] = {}
+        last_look = options.last_look
+        filt = options.filter
+        for fp, alert in data.alerts.items():
+            state = states[fp]
+            overlay_detail = ""
+            overlay = options.overlays.get(fp)
+            if overlay is not None:
+                if state is not overlay.base or mono >= overlay.expires:
+                    expired.add(fp)  # the cache caught up (or never will): show its state
+                else:
+                    state, overlay_detail = overlay.state, overlay.detail
+            is_new = (
+                last_look is not None
+                and alert.first_seen is not None
+                and alert.first_seen > last_look
+                and state is not AlertState.RESOLVED
+            )
+            new_count += is_new
+            started = alert_started(alert)
+            age = coarse_age(None if started is None else max(0.0, now - started))
+            row = self._row(alert, state, is_new, age, overlay_detail)
+            rows[fp] = row
+            reason = _hidden_by_toggle(state, options)
+            if reason:
+                hidden[reason] += 1
+                continue
+            if filt and not filt.matches(
+                alert.labels, (alert.summary, state.value, alert.severity.title)
+            ):
+                hidden["filter"] += 1
+                hidden_firing += state is AlertState.FIRING
+                continue
+            shown.append(row)
+        self._rows = rows
+        shown.sort(key=_sort_key)
+        ordered = tuple(_grouped(shown, options))
+        return AlertsView(
+            rows=ordered,
+            keys=tuple(row.key for row in ordered),
+            data=data,
+            options=options,
+            hidden=dict(hidden),
+            hidden_firing=hidden_firing,
+            new_count=new_count,
+            expired_overlays=frozenset(expired),
+        )
+
+    def _current_states(self, data: AlertsData) -> dict[str, AlertState]:
+        """Each alert's state; recomputed only for changed alerts while silences/acks hold."""
+        basis = (data.silences, data.acks)
+        same_basis = self._state_basis is not None and all(
+            a is b for a, b in zip(basis, self._state_basis, strict=True)
+        )
+        cache = self._states if same_basis else {}
+        states: dict[str, AlertState] = {}
+        fresh: dict[str, tuple[Alert, AlertState]] = {}
+        silences, acks = data.silences, data.acks
+        for fp, alert in data.alerts.items():
+            hit = cache.get(fp)
+            if hit is not None and hit[0] is alert:
+                state = hit[1]
+            else:
+                state = alert.state(silences, fp in acks)
+            states[fp] = state
+            fresh[fp] = (alert, state)
+        self._states = fresh
+        self._state_basis = basis
+        return states
+
+    def _row(
+        self, alert: Alert, state: AlertState, is_new: bool, age: str, overlay: str
+    ) -> AlertRow:
+        old = self._rows.get(alert.fingerprint)
+        if (
+            old is not None
+            and old.alert is alert
+            and old.state is state
+            and old.is_new == is_new
+            and old.age == age
+            and old.overlay == overlay
+        ):
+            return old
+        return AlertRow(alert, state, is_new, age, overlay)
+
+
+def _sort_key(row: AlertRow) -> tuple[int, float, str]:
+    started = alert_started(row.alert)
+    return (-row.alert.severity, -(started or 0.0), row.alert.fingerprint)
+
+
+def _grouped(rows: list[AlertRow], options: ViewOptions) -> list[Row]:
+    """Rows under group headers, groups ordered by their worst alert (rows are sorted).
+
+    A group of one alert gets no header: the alert's own row says everything the header
+    would, and at 80x24 headers over single rows would halve what fits on the screen. A
+    folded group keeps its header, which still counts its firing alerts.
+    """
+    label = options.group_by
+    if not label:
+        return list(rows)
+    groups: dict[str, list[AlertRow]] = {}
+    for row in rows:  # dicts keep insertion order: the group of the worst alert comes first
+        groups.setdefault(row.alert.labels.get(label, ""), []).append(row)
+    out: list[Row] = []
+    for value, members in groups.items():
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        firing = sum(1 for r in members if r.state is AlertState.FIRING)
+        collapsed = value in options.collapsed
+        out.append(
+            GroupRow(
+                key=GROUP_PREFIX + value,
+                label=label,
+                value=value,
+                total=len(members),
+                firing=firing,
+                worst=members[0].alert.severity,
+                collapsed=collapsed,
+            )
+        )
+        if not collapsed:
+            out.extend(members)
+    return out
+
+
+def label_names(alerts: Iterable[Alert]) -> list[str]:
+    """Label names seen, most common first (the group-by prompt's choices)."""
+    seen: Counter[str] = Counter()
+    for alert in alerts:
+        seen.update(alert.labels.keys())
+    return [name for name, _ in sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))]
