@@ -11,12 +11,13 @@ import json
 from collections.abc import Mapping
 from typing import Protocol
 
-from penguin_tui.config_model import CheckConfig, Config, MetricConfig
+from penguin_tui.config_model import AlertmanagerConfig, CheckConfig, Config, MetricConfig
 
 CHECK_INTERVAL_S = 10.0
 METRIC_INTERVAL_S = 15.0
 QUEUE_INTERVAL_S = 5.0  # the backlog builds in a minute: watch it closely
 TIMEOUT_S = 3.0
+ALERTMANAGER_INTERVAL_S = 5.0  # the demo feeder re-sends every 5 s; poll as often
 HTTP_CONDITIONS = ("[STATUS] == 200", "[BODY].status == ok", "[RESPONSE_TIME] < 500")
 TCP_CONDITIONS = ("[CONNECTED] == true",)
 QUEUE_SERIES = 'penguinmails_queue_depth{queue="outbound"}'
@@ -30,8 +31,9 @@ class HasUrls(Protocol):
     def urls(self) -> Mapping[str, str]: ...
 
 
-def demo_config(platform: HasUrls) -> Config:
-    """The typed config watching every part of ``platform``."""
+def demo_config(platform: HasUrls, alertmanager_url: str | None = None) -> Config:
+    """The typed config watching every part of ``platform`` (and the demo's Alertmanager at
+    ``alertmanager_url`` when one runs)."""
     urls = platform.urls
     api = urls["api"]
     checks = [
@@ -131,12 +133,19 @@ def demo_config(platform: HasUrls) -> Config:
             unit="tickets", warn=30.0, crit=60.0,
         ),
     ]  # fmt: skip
-    return Config(checks=tuple(checks), metrics=tuple(metrics), max_concurrency=50)
+    alertmanager = AlertmanagerConfig()
+    if alertmanager_url:
+        alertmanager = AlertmanagerConfig(
+            urls=(alertmanager_url,), interval_s=ALERTMANAGER_INTERVAL_S, timeout_s=TIMEOUT_S
+        )
+    return Config(
+        checks=tuple(checks), metrics=tuple(metrics), max_concurrency=50, alertmanager=alertmanager
+    )
 
 
-def demo_config_toml(platform: HasUrls) -> str:
+def demo_config_toml(platform: HasUrls, alertmanager_url: str | None = None) -> str:
     """The demo config as TOML text, in the layout ``penguin_tui.config`` loads."""
-    return config_to_toml(demo_config(platform))
+    return config_to_toml(demo_config(platform, alertmanager_url))
 
 
 def config_to_toml(config: Config) -> str:
@@ -158,6 +167,9 @@ def config_to_toml(config: Config) -> str:
     for metric in config.metrics:
         out += ["", "[[metric]]"]
         out += _fields(metric, metric_defaults, _METRIC_KEYS)
+    if config.alertmanager.urls:
+        out += ["", "[alertmanager]"]
+        out += _fields(config.alertmanager, AlertmanagerConfig(), _ALERTMANAGER_KEYS)
     return "\n".join(out) + "\n"
 
 
@@ -194,11 +206,19 @@ _METRIC_KEYS = (
 )
 
 
+_ALERTMANAGER_KEYS = (
+    ("urls", "urls"),
+    ("interval_s", "interval"),
+    ("timeout_s", "timeout"),
+    ("push_local", "push_local"),
+)
+
+
 def _fields(obj: object, defaults: object, keys: tuple[tuple[str, str], ...]) -> list[str]:
     lines = []
     for attr, key in keys:
         value = getattr(obj, attr)
-        if attr not in ("name", "section", "url") and value == getattr(defaults, attr):
+        if attr not in ("name", "section", "url", "urls") and value == getattr(defaults, attr):
             continue
         if key in ("interval", "timeout"):
             lines.append(f"{key} = {_value(_duration(value))}")

@@ -1,9 +1,14 @@
 """``penguin-tui demo``: start the platform, write its config and a cache with a night of
 history into a private temporary directory, then run the console on it (or just serve).
 
+When ``prometheus-alertmanager`` is installed, a real Alertmanager runs beside the platform
+(storage in the same directory) and is fed the scenario's alerts; without it the demo shows
+local-rule alerts alone and says so.
+
 Nothing is left behind: the directory goes when the demo ends, whether the console quit,
-the operator pressed Ctrl+C, or the process got SIGTERM or SIGHUP. (Nothing can clean up
-after SIGKILL; the directory lives under $TMPDIR so the system's tmp cleaning gets it.)
+the operator pressed Ctrl+C, or the process got SIGTERM or SIGHUP, and the Alertmanager is
+stopped first. (Nothing can clean up after SIGKILL; the directory lives under $TMPDIR so the
+system's tmp cleaning gets it.)
 """
 
 from __future__ import annotations
@@ -19,6 +24,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
+from penguin_tui.demo.alertmanager import (
+    AlertmanagerUnavailable,
+    DemoAlertmanager,
+    start_alertmanager,
+)
+from penguin_tui.demo.alerts_feed import AlertFeeder
 from penguin_tui.demo.config import demo_config, demo_config_toml
 from penguin_tui.demo.episodes import LIVE_CYCLE, LIVE_CYCLE_S
 from penguin_tui.demo.history import prefill
@@ -69,11 +80,17 @@ async def run_demo(
             console_task.cancel()
 
     installed = _install_signals(loop, interrupted)
+    alertmanager: DemoAlertmanager | None = None
+    feeder: asyncio.Task[None] | None = None
     try:
         await platform.start()
+        alertmanager, am_line = await _start_alertmanager(workdir)
+        if alertmanager is not None:
+            feeder = asyncio.create_task(_feed(alertmanager, platform, clock), name="demo-alerts")
         config_path = workdir / "config.toml"
         cache_path = workdir / "cache.db"
-        config_path.write_text(demo_config_toml(platform), encoding="utf-8")
+        am_url = alertmanager.url if alertmanager is not None else None
+        config_path.write_text(demo_config_toml(platform, am_url), encoding="utf-8")
         config_path.chmod(0o600)
         stats = await asyncio.to_thread(
             prefill,
@@ -85,6 +102,8 @@ async def run_demo(
         )
         if console:
             assert run_console is not None
+            if alertmanager is None:
+                print(am_line, file=out, flush=True)  # seen before and after the screen
             console_task = asyncio.ensure_future(run_console(config_path, cache_path))
             try:
                 result = await console_task
@@ -93,7 +112,7 @@ async def run_demo(
             return result if isinstance(result, int) else EXIT_OK
         history = f"{history_hours:g} h of history: {stats.samples:,} samples, "
         history += f"{stats.events} events"
-        _print_banner(out, platform, config_path, cache_path, history)
+        _print_banner(out, platform, config_path, cache_path, history, am_line, am_url)
         for line in extra_lines:
             print(line, file=out, flush=True)
         print("Serving until interrupted (Ctrl+C); the directory goes with it.", file=out)
@@ -103,9 +122,39 @@ async def run_demo(
     finally:
         _remove_signals(loop, installed)
         try:
+            await _stop_alertmanager(feeder, alertmanager)
             await platform.stop()
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def _start_alertmanager(workdir: Path) -> tuple[DemoAlertmanager | None, str]:
+    """The demo's Alertmanager (or None) and the start-up line that says which it is."""
+    try:
+        am = await start_alertmanager(workdir)
+    except AlertmanagerUnavailable as exc:
+        return None, f"Alertmanager: none ({exc}); the alerts screen shows local rules alone."
+    return am, f"Alertmanager: {am.url} (real, fed the scenario's alerts every few seconds)"
+
+
+async def _feed(am: DemoAlertmanager, platform: DemoPlatform, clock: Clock) -> None:
+    from penguin_tui.alerts.am_client import AlertmanagerClient
+    from penguin_tui.config_model import AlertmanagerConfig
+
+    config = AlertmanagerConfig(urls=(am.url,), timeout_s=5.0)
+    async with AlertmanagerClient(am.url, config) as client:
+        await AlertFeeder(client, platform.scenario, clock).run()
+
+
+async def _stop_alertmanager(
+    feeder: asyncio.Task[None] | None, alertmanager: DemoAlertmanager | None
+) -> None:
+    if feeder is not None:
+        feeder.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await feeder
+    if alertmanager is not None:
+        await alertmanager.stop()
 
 
 def _print_banner(
@@ -114,6 +163,8 @@ def _print_banner(
     config_path: Path,
     cache_path: Path,
     history: str,
+    am_line: str,
+    am_url: str | None,
 ) -> None:
     # The config path comes first and alone on its line, so scripts can take line 1.
     lines = [
@@ -124,6 +175,9 @@ def _print_banner(
     lines += [f"  {name:<20} {url}" for name, url in platform.urls.items()]
     lines.append(f"  {'metrics':<20} {platform.metrics_url}")
     lines.append(f"  {'stats':<20} {platform.stats_url}")
+    if am_url:
+        lines.append(f"  {'alertmanager':<20} {am_url}")
+    lines.append(am_line)
     episodes = ", ".join(f"{e.title} at {_mmss(e.start)}" for e in LIVE_CYCLE)
     lines.append(f"Every {LIVE_CYCLE_S / 60:g} min: {episodes}.")
     lines.append(f"Record it:  penguin-tui daemon --config {config_path} --cache {cache_path}")
