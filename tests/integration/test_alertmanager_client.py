@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+import trustme
 
 from penguin_tui.alerts.am_client import (
     STATUS_EVERY,
@@ -396,6 +398,26 @@ async def test_missing_credential_file_is_a_clear_error(tmp_path):
     assert f"bearer_token_file: cannot read {missing}: No such file or directory" in str(err.value)
     with pytest.raises(AlertmanagerError, match="environment variable NOPE_NOT_SET is not set"):
         AlertmanagerClient("http://127.0.0.1:9", config(password_env="NOPE_NOT_SET"))
+
+
+async def test_ca_file_is_trusted_and_nothing_else(tmp_path):
+    ca = trustme.CA()
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(ctx)
+    pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    async with HostileServer(ssl_context=ctx) as server:
+        for path in ("/api/v2/alerts", "/api/v2/silences"):
+            server.routes[path] = (200, "application/json", b"[]")
+        server.routes["/api/v2/status"] = (200, "application/json", b"{}")
+        url = server.url("")
+        async with AlertmanagerPool(config(url, ca_file=pem)) as pool:
+            assert (await pool.poll()).complete
+        async with AlertmanagerPool(config(url)) as pool:
+            result = await pool.poll()
+        assert result.statuses[0].error.startswith("TLS error: certificate verify failed")
+        async with AlertmanagerPool(config(url, verify_tls=False)) as pool:
+            assert (await pool.poll()).complete
 
 
 async def test_credentials_in_the_url_are_not_shown(hostile):

@@ -12,6 +12,7 @@ from penguin_tui.alerts.am_parse import (
     MAX_LABEL_VALUE,
     MAX_PAIRS,
     AmSchemaError,
+    _clean,
     alert_to_api,
     draft_to_api,
     error_text,
@@ -24,6 +25,7 @@ from penguin_tui.alerts.am_time import TimeFormatError, format_time, parse_time
 from penguin_tui.alerts.fingerprint import fingerprint
 from penguin_tui.alerts.matchers import Matcher, MatchOp
 from penguin_tui.alerts.model import Alert, AlertSource, SilenceDraft, SilenceState
+from penguin_tui.text import sanitize
 
 URL = "http://am-1:9093"
 T0 = calendar.timegm((2024, 5, 1, 8, 0, 0))
@@ -255,6 +257,18 @@ def test_wholly_wrong_schema_raises(data, words):
 
 def test_empty_list_is_fine():
     assert parse_alerts([], URL) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain", "tab\there", "line\nbreak", "cr\rhere", "\x1b[31mred", "nel\x85", "del\x7f",
+     "osc\x1b]52;c;AA\x07", "\u2028sep", "ünï ☃ 日本", "x" * 60, "bell\x07" + "y" * 60],
+)  # fmt: skip
+@pytest.mark.parametrize("single_line", [True, False])
+def test_fast_path_is_exactly_sanitize(text, single_line):
+    assert _clean(text, 50, single_line=single_line) == sanitize(
+        text, max_len=50, single_line=single_line
+    )
 
 
 # --------------------------------------------------------------------------- silences
