@@ -3,7 +3,8 @@
 ``Store`` is the whole public surface; the modules behind it each have one job:
 ``connect`` (opening safely), ``schema`` (versions, migrations), ``lock`` (one recorder),
 ``ingest`` (the write path), ``maintain`` (rollups, retention), ``query`` (tiered reads),
-``export`` (rows for ``penguin-tui export``).
+``export`` (rows for ``penguin-tui export``), ``alerts`` (the alert stream: alerts and their
+history, silences, alert sources, local acks, maintenance windows).
 """
 
 from penguin_tui.store.core import Store

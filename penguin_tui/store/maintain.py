@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
 
 from penguin_tui.config_model import RetentionConfig
 from penguin_tui.store import alerts, meta
@@ -215,6 +217,7 @@ def enforce_retention(conn: sqlite3.Connection, now: float, retention: Retention
     return removed
 
 
+T = TypeVar("T")
 _ALERT_BATCH = 2_000  # resolved alerts (and their change rows) deleted per transaction
 
 
@@ -225,33 +228,44 @@ def prune_alerts(
 
     Resolved alerts go with their change rows; change rows of alerts still active are cut at
     the same age. Maintenance windows are tiny and uptime reports over the hour tier's whole
-    span still need them, so they are kept as long as hour rollups are.
+    span still need them, so they are kept as long as hour rollups are. Runs every minute:
+    each step first looks (an indexed read) and takes the write lock only when there is
+    something to delete.
     """
     cutoff = now - history_s
     removed = 0
-    while True:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            n = alerts.prune(conn, cutoff, _ALERT_BATCH)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    while _exists(conn, "SELECT 1 FROM alerts WHERE resolved_at < ? LIMIT 1", cutoff):
+        n = _in_transaction(conn, lambda: alerts.prune(conn, cutoff, _ALERT_BATCH))
         removed += n
         if n < _ALERT_BATCH:
             break
-    _delete_by_ts(conn, "alert_changes", cutoff)
+    if _exists(conn, "SELECT 1 FROM alert_changes WHERE ts < ? LIMIT 1", cutoff):
+        _delete_by_ts(conn, "alert_changes", cutoff)
+    if _exists(conn, "SELECT 1 FROM local_acks WHERE until < ? LIMIT 1", cutoff):
+        _in_transaction(
+            conn, lambda: conn.execute("DELETE FROM local_acks WHERE until < ?", (cutoff,))
+        )
+    keep_from = now - retention.hour_s
+    ended = "min(ends_at, coalesce(cancelled_at, ends_at)) < ?"
+    if _exists(conn, f"SELECT 1 FROM maintenance WHERE {ended} LIMIT 1", keep_from):
+        _in_transaction(
+            conn, lambda: conn.execute(f"DELETE FROM maintenance WHERE {ended}", (keep_from,))
+        )
+    return removed
+
+
+def _exists(conn: sqlite3.Connection, sql: str, value: float) -> bool:
+    return conn.execute(sql, (value,)).fetchone() is not None
+
+
+def _in_transaction(conn: sqlite3.Connection, work: Callable[[], T]) -> T:
+    """Run ``work`` in one short write transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("DELETE FROM local_acks WHERE until < ?", (cutoff,))
-        conn.execute(
-            "DELETE FROM maintenance WHERE min(ends_at, coalesce(cancelled_at, ends_at)) < ?",
-            (now - retention.hour_s,),
-        )
+        result = work()
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return removed
+    return result

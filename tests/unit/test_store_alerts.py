@@ -18,6 +18,7 @@ from penguin_tui.alerts.model import (
     Silence,
     SourceStatus,
 )
+from penguin_tui.config_model import RetentionConfig
 from penguin_tui.errors import CacheError
 from penguin_tui.store import Store
 
@@ -309,14 +310,29 @@ def test_alert_summary_counts_a_window(store: Store) -> None:
 
 def test_pruning_drops_old_history_only(store: Store) -> None:
     store.set_alert_history(3600)
+    store.set_retention(RetentionConfig(hour_s=86400))
     store.record_alerts(AM, [_alert("old"), _alert("live")], T0)
     store.record_alerts(AM, [_alert("live")], T0 + 60)
+    store.record_alerts(AM, [_alert("live"), _alert("recent")], T0 + 7000)
+    store.record_alerts(AM, [_alert("live")], T0 + 7100)
     store.add_local_ack(LocalAck("live", "bob", T0, T0 + 60))
+    store.add_local_ack(LocalAck("live", "bob", T0, T0 + 7200))
+    old_window = store.add_maintenance(
+        MaintenanceWindow(T0 - 2 * 86400, T0 - 1.5 * 86400, "x", "a")
+    )
+    kept_window = store.add_maintenance(MaintenanceWindow(T0 - 3600, T0, "y", "a"))
     store.maintain(T0 + 7200)
     assert store.alert("old") is None and store.alert_history("old") == []
     assert store.alert("live") is not None
     assert store.alert_history("live") == []  # its first change is past the history
     assert store.firing_counts()[Severity.CRITICAL] == 1
+    # Resolved within the history: kept, with its changes.
+    assert store.alert("recent") is not None and len(store.alert_history("recent")) == 2
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("SELECT until FROM local_acks").fetchall() == [(T0 + 7200,)]
+    conn.close()
+    ids = {w.id for w in store.maintenance_windows(T0, include_ended_s=10 * 86400)}
+    assert ids == {kept_window} and old_window not in ids
     # The period is kept in the cache for whichever process maintains it.
     reopened = Store.open(store.path)
     try:
