@@ -169,8 +169,21 @@ def _content_row(alert: Alert) -> tuple:
         _tuple_json(alert.inhibited_by),
         _tuple_json(alert.muted_by),
         _tuple_json(alert.origins),
-        int(alert.severity),
+        _severity_of(alert.labels.get("severity")),
     )
+
+
+_SEVERITY_MEMO: dict[str | None, int] = {}
+
+
+def _severity_of(label: str | None) -> int:
+    # Severity.from_label strips and lower-cases every time; a storm has a handful of values.
+    found = _SEVERITY_MEMO.get(label)
+    if found is None:
+        if len(_SEVERITY_MEMO) >= 256:
+            _SEVERITY_MEMO.clear()
+        found = _SEVERITY_MEMO[label] = int(Severity.from_label(label))
+    return found
 
 
 _INSERT = (

@@ -30,7 +30,7 @@ from collections.abc import Callable
 
 from penguin_tui.errors import CacheError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x50475549  # "PGUI"
 
 
@@ -139,7 +139,9 @@ _V3_SQL = (
     " muted_by TEXT, origins TEXT, severity INTEGER NOT NULL, first_seen REAL NOT NULL,"
     " last_seen REAL, resolved_at REAL, state TEXT NOT NULL, rev INTEGER NOT NULL)",
     "CREATE INDEX alerts_rev ON alerts (rev)",
-    "CREATE INDEX alerts_resolved ON alerts (resolved_at)",
+    # Partial: active alerts (most writes, all of a storm's inserts) carry no entry; pruning's
+    # "resolved_at < ?" implies NOT NULL, so it still uses it.
+    "CREATE INDEX alerts_resolved ON alerts (resolved_at) WHERE resolved_at IS NOT NULL",
     # Covering index: firing_counts (every screen's status bar) never touches the rows.
     "CREATE INDEX alerts_state ON alerts (state, severity)",
     "CREATE TABLE alert_changes (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
@@ -169,7 +171,14 @@ def _v3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(conn: sqlite3.Connection) -> None:
+    """Incidents: the append-only timeline and each incident's folded snapshot."""
+    from penguin_tui.store.incidents import create_tables
+
+    create_tables(conn)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def version(conn: sqlite3.Connection) -> int:
