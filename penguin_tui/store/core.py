@@ -13,7 +13,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from penguin_tui.alerts.model import (
@@ -29,6 +29,7 @@ from penguin_tui.alerts.model import (
 )
 from penguin_tui.config_model import AlertsConfig, RetentionConfig
 from penguin_tui.errors import CacheError
+from penguin_tui.incidents.model import Entry, Incident
 from penguin_tui.model import (
     Batch,
     Event,
@@ -41,6 +42,7 @@ from penguin_tui.model import (
 )
 from penguin_tui.store import alerts as alert_sql
 from penguin_tui.store import export, ingest, journal, maintain, meta, query
+from penguin_tui.store import incidents as incident_sql
 from penguin_tui.store.connect import connect, connect_memory, translated
 from penguin_tui.store.lock import WriterLock
 from penguin_tui.store.schema import SCHEMA_VERSION, migrate, version
@@ -286,6 +288,48 @@ class Store:
         with self._write() as conn:
             if not alert_sql.cancel_maintenance(conn, window_id, now):
                 raise CacheError(f"{self.path}: there is no maintenance window {window_id}")
+
+    # ----------------------------------------------------------------------------- incidents
+
+    def declare_incident(self, entry: Entry) -> Incident:
+        """Store a new incident from its DECLARED entry; its id is the day's next one."""
+        with self._write() as conn:
+            return incident_sql.declare(conn, entry)
+
+    def append_incident_entry(
+        self, incident_id: str, build: Callable[[Incident], Entry]
+    ) -> tuple[Incident, Entry]:
+        """Append ``build(incident as it stands)`` to the timeline, in one write transaction.
+
+        ``build`` validates against the incident as stored at that moment (the write lock is
+        held), so two operators' changes are serialised, never lost; IncidentError passes.
+        """
+        with self._write() as conn:
+            return incident_sql.append(conn, incident_id, build)
+
+    def incident(self, incident_id: str) -> Incident | None:
+        with self._read() as conn:
+            return incident_sql.incident(conn, incident_id)
+
+    def incidents(self, *, since: float | None = None, limit: int | None = None) -> list[Incident]:
+        """Open incidents first, then by severity, then newest; ``since``: updated since."""
+        with self._read() as conn:
+            return incident_sql.incidents(conn, since=since, limit=limit)
+
+    def incident_entries(self, incident_id: str, after_id: int = 0) -> list[Entry]:
+        """An incident's timeline, oldest first (only entries newer than ``after_id``)."""
+        with self._read() as conn:
+            return incident_sql.entries(conn, incident_id, after_id)
+
+    def newest_incident_entry_id(self) -> int:
+        """The newest timeline entry's id in the whole cache (0 when none)."""
+        with self._read() as conn:
+            return incident_sql.newest_entry_id(conn)
+
+    def linked_open_incidents(self, fingerprints: Iterable[str]) -> dict[str, list[str]]:
+        """Open incidents linked to each of ``fingerprints``."""
+        with self._read() as conn:
+            return incident_sql.linked_open_incidents(conn, fingerprints)
 
     # ------------------------------------------------------------------------- alert reads
 
