@@ -275,5 +275,122 @@ def config_path_cmd(config_path: Path | None) -> None:
     click.echo(f"{path} ({state})")
 
 
+@main.group(context_settings=CONTEXT_SETTINGS)
+def incident() -> None:
+    """Declare and run incidents from scripts and chat bots (the console's screen 3)."""
+
+
+def _format_option(func: F) -> F:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    )(func)
+
+
+@incident.command("list", context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@_format_option
+@click.option("--all", "show_all", is_flag=True, help="Also incidents closed over a week ago.")
+@_operator_errors
+def incident_list(
+    config_path: Path | None, cache_path: Path | None, fmt: str, show_all: bool
+) -> None:
+    """Open incidents first, by severity, with status, age, commander and next update."""
+    from penguin_tui.incidents.commands import run_list
+
+    sys.exit(run_list(config_path, cache_path, fmt, show_all))
+
+
+@incident.command("show", context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@_format_option
+@click.argument("incident_id", metavar="ID")
+@_operator_errors
+def incident_show(
+    config_path: Path | None, cache_path: Path | None, fmt: str, incident_id: str
+) -> None:
+    """One incident and its whole timeline."""
+    from penguin_tui.incidents.commands import run_show
+
+    sys.exit(run_show(config_path, cache_path, incident_id, fmt))
+
+
+@incident.command("declare", context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@click.argument("title")
+@click.option(
+    "--severity", "-s", default="high", show_default=True, help="critical, high, medium or low."
+)
+@click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
+@click.option("--summary", default="", help="What is happening, in a sentence or two.")
+@click.option("--impact", default="", help="What customers notice.")
+@click.option("--commander", default="", help="Who leads the response.")
+@_operator_errors
+def incident_declare(
+    config_path: Path | None,
+    cache_path: Path | None,
+    title: str,
+    severity: str,
+    services: tuple[str, ...],
+    summary: str,
+    impact: str,
+    commander: str,
+) -> None:
+    """Declare an incident; prints its id (INC-2026-11-21-1)."""
+    from penguin_tui.incidents.commands import run_declare
+
+    sys.exit(
+        run_declare(config_path, cache_path, title, severity, services, summary, impact, commander)
+    )
+
+
+@incident.command("note", context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@click.argument("incident_id", metavar="ID")
+@click.argument("text")
+@_operator_errors
+def incident_note(
+    config_path: Path | None, cache_path: Path | None, incident_id: str, text: str
+) -> None:
+    """Add a note to an incident's timeline."""
+    from penguin_tui.incidents.commands import run_note
+
+    sys.exit(run_note(config_path, cache_path, incident_id, text))
+
+
+@incident.command("status", context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@click.argument("incident_id", metavar="ID")
+@click.argument("status")
+@click.option("--reason", default="", help="Why, in a few words (goes on the timeline).")
+@_operator_errors
+def incident_status(
+    config_path: Path | None, cache_path: Path | None, incident_id: str, status: str, reason: str
+) -> None:
+    """Move an incident on: investigating, identified, monitoring, resolved, closed."""
+    from penguin_tui.incidents.commands import run_status
+
+    sys.exit(run_status(config_path, cache_path, incident_id, status, reason))
+
+
+@incident.command("export", context_settings=CONTEXT_SETTINGS)
+@_config_option
+@_cache_option
+@click.argument("incident_id", metavar="ID")
+@_output_option
+@_operator_errors
+def incident_export(
+    config_path: Path | None, cache_path: Path | None, incident_id: str, output: Path | None
+) -> None:
+    """The postmortem draft in Markdown: summary, roles, durations, timeline, findings."""
+    from penguin_tui.incidents.commands import run_export
+
+    sys.exit(run_export(config_path, cache_path, incident_id, output))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
