@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from penguin_tui.alerts.model import AlertSummary, MaintenanceWindow
 from penguin_tui.config_model import SECTIONS, Config
 from penguin_tui.errors import EXIT_CACHE, CacheError, WriterLockHeld
+from penguin_tui.incidents.model import Incident
 from penguin_tui.maintenance import apply_maintenance, effective_end
 from penguin_tui.model import (
     Event,
@@ -85,6 +86,7 @@ class Report:
     # What the alert stream did in the window; None when no alert source is configured.
     alerts: AlertSummary | None = None
     maintenance: list[MaintenanceWindow] = field(default_factory=list)  # active and pending
+    incidents: list[Incident] = field(default_factory=list)  # opened/updated in the window
 
     @property
     def status(self) -> Status:
@@ -259,6 +261,7 @@ def build_report(
         units={i.key: i.unit for i in items},
         alerts=store.alert_summary(since, now) if with_alerts and alerting(config) else None,
         maintenance=windows,
+        incidents=store.incidents(since=since) if with_alerts else [],
     )
 
 

@@ -21,6 +21,7 @@ from penguin_tui.check import (
     worst_values,
 )
 from penguin_tui.config_model import Config
+from penguin_tui.incidents.model import Incident
 from penguin_tui.model import ConditionResult, ItemInfo, WriterInfo
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class HealthLoader:
         self._sparks: dict[str, str] = {}
         self._worst: list[WorstValue] = []
         self._alerts: AlertSummary | None = None
+        self._incidents: list[Incident] = []
         self._loaded_once = False
 
     def load(self, store: Store, now: float, *, recording_here: bool) -> HealthView:
@@ -112,6 +114,7 @@ class HealthLoader:
             items = [i for i in store.items() if i.key in report.names] or self.config.items()
             self._worst = worst_values(store, items, report.since, now)
             self._alerts = store.alert_summary(report.since, now) if alerting(self.config) else None
+            self._incidents = store.incidents(since=report.since)
             self._sparks = {
                 row.key: sparkline(
                     [
@@ -126,6 +129,7 @@ class HealthLoader:
             self._slow_at = now
         report.worst_values = list(self._worst)
         report.alerts = self._alerts
+        report.incidents = list(self._incidents)
         states = store.states()
         items_by_key = {i.key: i for i in store.items()}
         for item in self.config.items():

@@ -14,6 +14,7 @@ from penguin_tui.alerts.matchers import format_matchers
 from penguin_tui.alerts.model import AlertSummary, MaintenanceWindow, Severity
 from penguin_tui.check import Report, ReportItem
 from penguin_tui.fmt import format_value, iso, local_datetime, local_time
+from penguin_tui.incidents.model import Incident
 from penguin_tui.maintenance import effective_end
 from penguin_tui.model import Event, EventKind, Status
 from penguin_tui.text import sanitize
@@ -53,6 +54,18 @@ def alerts_line(summary: AlertSummary) -> str:
     critical = summary.fired_by_severity.get(Severity.CRITICAL, 0)
     fired = f"{summary.fired} fired" + (f" ({critical} critical)" if critical else "")
     return f"{fired} · {summary.resolved} resolved · {summary.still_firing} firing"
+
+
+def incident_text(inc: Incident, since: float) -> str:
+    """``INC-2026-11-21-1 opened · Critical · Investigating · SMTP relay queue stuck``."""
+    resolved_at = inc.milestones.get("resolved")
+    if inc.declared_at >= since:
+        what = "opened"
+    elif resolved_at is not None and resolved_at >= since and not inc.is_open:
+        what = "resolved"
+    else:
+        what = "updated"
+    return f"{inc.id} {what} · {inc.severity.title} · {inc.status.value} · {_clean(inc.title, 120)}"
 
 
 def critical_text(alertname: str, subject: str) -> str:
@@ -118,6 +131,10 @@ def render_text(report: Report) -> str:
                 f"  {local_time(ts, now):>9}  {Severity.CRITICAL.symbol} "
                 f"{critical_text(alertname, subject)}"
             )
+    if report.incidents:
+        lines += ["", "Incidents"]
+        for inc in report.incidents:
+            lines.append(f"  {incident_text(inc, report.since)}")
     if report.maintenance:
         lines += ["", "Maintenance"]
         for window in report.maintenance:
@@ -223,6 +240,18 @@ def to_json(report: Report) -> dict[str, Any]:
         },
         "alerts": None if report.alerts is None else alerts_json(report.alerts),
         "maintenance": [maintenance_json(w, report.checked_at) for w in report.maintenance],
+        "incidents": [
+            {
+                "id": inc.id,
+                "title": _clean(inc.title),
+                "severity": inc.severity.title,
+                "status": inc.status.value,
+                "declared_at": iso(inc.declared_at),
+                "updated_at": iso(inc.updated_at),
+                "summary": incident_text(inc, report.since),
+            }
+            for inc in report.incidents
+        ],
         "notes": report.notes,
     }
 
@@ -311,6 +340,10 @@ def render_markdown(report: Report) -> str:
                 f"- **{local_time(ts, now)}** {Severity.CRITICAL.symbol} "
                 f"{md_escape(critical_text(alertname, subject))}"
             )
+    if report.incidents:
+        out += ["", "## Incidents", ""]
+        for inc in report.incidents:
+            out.append(f"- {md_escape(incident_text(inc, report.since), 400)}")
     if report.maintenance:
         out += ["", "## Maintenance", ""]
         for window in report.maintenance:

@@ -15,7 +15,7 @@ from penguin_tui.alerts.model import AlertSummary, Severity
 from penguin_tui.check import Report
 from penguin_tui.fmt import format_value, local_time
 from penguin_tui.model import EventKind, Status
-from penguin_tui.report import alerts_line, critical_text, event_text
+from penguin_tui.report import alerts_line, critical_text, event_text, incident_text
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.status import STATUS_STYLE
 
@@ -70,6 +70,13 @@ class Overnight(OptionList):
                 line.append(critical_text(alertname, subject))
                 lines.append(line)
                 keys.append("")
+        for inc in report.incidents:
+            line = Text(no_wrap=True)
+            line.append(f"{local_time(inc.updated_at, now):>9} ", style="dim")
+            line.append("⚑ ", style=CRITICAL_STYLE if inc.is_open else "")
+            line.append(incident_text(inc, report.since))
+            lines.append(line)
+            keys.append("")
         for ts, key, body in entries:
             line = Text(no_wrap=True)
             line.append(f"{local_time(ts, now):>9} ", style="dim")
