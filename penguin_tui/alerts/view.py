@@ -247,6 +247,7 @@ class ViewBuilder:
     def __init__(self, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
         self._rows: dict[str, AlertRow] = {}
+        self._groups: dict[str, GroupRow] = {}
         self._states: dict[str, tuple[Alert, AlertState]] = {}
         self._state_basis: tuple[object, object] | None = None
 
@@ -296,7 +297,7 @@ class ViewBuilder:
             shown.append(row)
         self._rows = rows
         shown.sort(key=_sort_key)
-        ordered = tuple(_grouped(shown, options))
+        ordered = tuple(self._reuse_groups(_grouped(shown, options)))
         return AlertsView(
             rows=ordered,
             keys=tuple(row.key for row in ordered),
@@ -329,6 +330,19 @@ class ViewBuilder:
         self._states = fresh
         self._state_basis = basis
         return states
+
+    def _reuse_groups(self, rows: list[Row]) -> list[Row]:
+        """Group headers equal to the last build's are the same objects (nothing to repaint)."""
+        groups: dict[str, GroupRow] = {}
+        out: list[Row] = []
+        for row in rows:
+            if isinstance(row, GroupRow):
+                old = self._groups.get(row.key)
+                row = old if old == row else row
+                groups[row.key] = row
+            out.append(row)
+        self._groups = groups
+        return out
 
     def _row(
         self, alert: Alert, state: AlertState, is_new: bool, age: str, overlay: str
