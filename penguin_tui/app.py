@@ -31,6 +31,8 @@ from penguin_tui.paths import stylesheet_path
 from penguin_tui.reader import CacheReader
 from penguin_tui.recorder_process import RecorderProcess
 from penguin_tui.recorder_thread import RecorderThread
+from penguin_tui.screens.alert_feed import AlertFeedMixin
+from penguin_tui.screens.alerts import AlertsScreen
 from penguin_tui.screens.health import HealthScreen
 from penguin_tui.screens.help import HelpScreen
 from penguin_tui.text import sanitize
@@ -48,8 +50,15 @@ _SCREEN_COMMANDS = (
     ("Export morning report", "Write the morning report as Markdown (e)", "export_report"),
     ("Uptime and error budget", "Per service, 24 h / 7 d / 30 d (u)", "uptime"),
     ("End-of-shift report", "Write the shift summary as Markdown (E)", "shift_report"),
-    ("Filter", "Filter the checklist (/)", "filter"),
+    ("Filter", "Filter this screen's list (/)", "filter"),
     ("Overnight", "Events since the last sign-off (o)", "overnight"),
+    ("Ack alert", "Ack the selected alert (a)", "ack"),
+    ("Silence alert", "Silence the selected alert's labels (s)", "silence"),
+    ("Silences", "Active and pending silences; expire one (S)", "silences"),
+    ("Maintenance window", "Schedule planned work (m)", "maintenance"),
+    ("Copy alert", "Copy the selected alert as text (c)", "copy"),
+    ("Group alerts", "Group the alerts by a label (g)", "group_by"),
+    ("Mark alerts seen", "Clear the new-alert marks (n)", "mark_seen"),
 )
 
 
@@ -57,19 +66,20 @@ class DataChanged(Message):
     """The in-process recorder wrote a batch: screens may refresh now rather than on their timer."""
 
 
-class PenguinApp(App[int]):
+class PenguinApp(AlertFeedMixin, App[int]):
     """penguin-tui's console."""
 
     CSS_PATH = str(stylesheet_path())
     TITLE = "penguin-tui"
     SUB_TITLE = "PenguinMails operations"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    MODES = {"health": HealthScreen}
+    MODES = {"health": HealthScreen, "alerts": AlertsScreen}
     DEFAULT_MODE = "health"
     BINDINGS = [
-        # Mode keys live in the status bar (``1 health``), leaving the footer to the screen's
-        # own actions: at 80 columns there is room for those and ^p, not for four modes more.
+        # Mode keys live in the status bar (``1 health 2 alerts``), leaving the footer to the
+        # screen's own actions: at 80 columns there is room for those, not for the modes too.
         Binding("1", "switch_mode('health')", "health", tooltip="Morning health check", show=False),
+        Binding("2", "switch_mode('alerts')", "alerts", tooltip="Live alert stream", show=False),
         Binding("question_mark", "help", "help", key_display="?", tooltip="Every key"),
         Binding("q", "quit", "quit", tooltip="Quit (the recorder stops cleanly)"),
     ]
@@ -100,6 +110,7 @@ class PenguinApp(App[int]):
         self.recorder_error: str = ""
         self._starting = False
         self.notice = notice  # shown once the screen is up (e.g. how to configure more)
+        self.init_alert_feed()  # firing counts for every status bar, the bell, the alerts screen
 
     # --- where the data comes from ------------------------------------------------------------
 
@@ -117,6 +128,7 @@ class PenguinApp(App[int]):
             self.notify(self.notice, title="penguin-tui", timeout=20, markup=False)
         self._start_recorder_if_free()
         self.set_interval(RECORDER_WATCH_S, self._start_recorder_if_free, name="recorder-watch")
+        self.start_alert_feed()
         # An SSH drop hangs up the terminal: leave at once and cleanly, leaving no busy process.
         with contextlib.suppress(RuntimeError, NotImplementedError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
@@ -221,6 +233,7 @@ class PenguinApp(App[int]):
         yield SystemCommand(
             "Health", "Morning health check (1)", lambda: self.switch_mode("health")
         )
+        yield SystemCommand("Alerts", "Live alert stream (2)", lambda: self.switch_mode("alerts"))
         for title, help_text, action in _SCREEN_COMMANDS:
             method = getattr(screen, f"action_{action}", None)
             if method is not None:

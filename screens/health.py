@@ -186,7 +186,10 @@ class HealthScreen(Screen[None]):
         report = view.report
         set_text(self.query_one("#summary", Static), summary_line(view))
         self.query_one(StatusBar).show(
-            view.freshness, report.counts(), recorder_error=self.papp.recorder_error
+            view.freshness,
+            report.counts(),
+            recorder_error=self.papp.recorder_error,
+            alert_counts=self.papp.alert_counts,
         )
         checklist = self.query_one(Checklist)
         checklist.show(view.checklist, view.sparks, report.checked_at)

@@ -25,9 +25,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._keys_table(), id="help-keys")
             yield Static(
                 Text.from_markup(
-                    "[b]1[/b] health · [b]/[/b] filter · [b]escape[/b] back · "
+                    "[b]1[/b] health · [b]2[/b] alerts · [b]/[/b] filter · [b]escape[/b] back · "
                     "[b]ctrl+p[/b] command palette · [b]q[/b] quit\n"
-                    "Status: ✔ OK  ▲ WARN  ✖ CRIT  ? UNKNOWN  ◌ STALE"
+                    "Status: ✔ OK  ▲ WARN  ✖ CRIT  ? UNKNOWN  ◌ STALE\n"
+                    "Alerts: ✖ Critical  ▲ High  ◆ Medium  · Low  ● new since you last looked\n"
+                    'Alert filter: [b]severity="critical" service=~"smtp.*"[/b] and words'
                 ),
                 id="help-legend",
             )

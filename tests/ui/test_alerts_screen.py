@@ -1,0 +1,615 @@
+"""The alerts screen driven by keys (Pilot) on a real, deterministic cache; and snapshots.
+
+The cache is written through the real Store methods (tests/ui/alert_seed.py) the way the
+recorder writes it; the console under test starts at 07:50 and looks at 08:00.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from penguin_tui.alerts.model import Alert, AlertSource, AlertState
+from penguin_tui.app import PenguinApp
+from penguin_tui.config_model import AlertsConfig, Config
+from penguin_tui.screens.alert_group import GroupByPrompt
+from penguin_tui.screens.alerts import AlertsScreen
+from penguin_tui.store import Store
+from penguin_tui.widgets.alert_detail import VALUE_MAX, AlertDetail
+from penguin_tui.widgets.alert_table import AlertTable
+from penguin_tui.widgets.status_bar import StatusBar
+from tests.ui.alert_seed import (
+    AM_URL,
+    BOUNCE_1,
+    BOUNCE_2,
+    CERT,
+    CONSOLE_START,
+    DISK,
+    DOWN,
+    HOSTILE_LABEL,
+    HOSTILE_LONG,
+    LATENCY,
+    LOCAL,
+    NEW_CRIT,
+    NIGHT,
+    NOW,
+    QUEUE,
+    SLOW,
+    _am,
+    alert_config,
+    seed_alerts,
+)
+from tests.ui.waiting import workers_done
+
+# The table with the default grouping (alertname): worst first, then newest; a header only
+# over the one group with two alerts.
+EXPECTED_ORDER = [
+    NEW_CRIT.fingerprint,  # critical, 5 min
+    "group:HighBounceRate",
+    BOUNCE_2.fingerprint,  # critical, 25 min
+    BOUNCE_1.fingerprint,  # critical, 3 h
+    DOWN.fingerprint,  # critical, 40 min: its group's worst is older than HighBounceRate's
+    DISK.fingerprint,  # high (acked)
+    LOCAL.fingerprint,  # medium, 30 min
+    LATENCY.fingerprint,  # medium, 38 min (inhibited)
+    QUEUE.fingerprint,  # medium, 2 h (silenced)
+    CERT.fingerprint,  # low
+]
+
+
+class Clock:
+    """The console's clock, moved by the test."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on screen are local: pin the zone so snapshots are the same everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    os.environ.pop("TZ", None)
+    time.tzset()
+
+
+def make_app(
+    tmp_path: Path, *, config: Config | None = None, alertmanager: bool = True, **seed: object
+) -> PenguinApp:
+    """A console over the seeded cache, started at 07:50, now at 08:00."""
+    cache = tmp_path / "cache.db"
+    seed_alerts(cache, alertmanager=alertmanager, **seed)  # type: ignore[arg-type]
+    clock = Clock(CONSOLE_START)
+    app = PenguinApp(
+        config or alert_config(alertmanager=alertmanager), cache, clock=clock, record=False
+    )
+    clock.now = NOW
+    return app
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait for the cache reads and view builds to land and be drawn."""
+    for _ in range(4):
+        await workers_done(pilot)
+        await pilot.pause()
+
+
+async def open_alerts(pilot: Pilot) -> AlertTable:
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AlertsScreen)
+    return pilot.app.screen.query_one(AlertTable)
+
+
+async def reload(pilot: Pilot) -> None:
+    """What the app's 2 s watch does: read the cache again (and wait for the view)."""
+    pilot.app.refresh_alerts()  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+def record_poll(app: PenguinApp, alerts: list[Alert], now: float) -> None:
+    """One more Alertmanager poll (the complete set), written as the recorder writes it."""
+    store = Store.open(app.cache_path)
+    try:
+        store.record_alerts(AlertSource.ALERTMANAGER, alerts, now)
+    finally:
+        store.close()
+
+
+def text_of(app: PenguinApp, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+def detail_text(app: PenguinApp) -> str:
+    return app.screen.query_one(AlertDetail).text
+
+
+def cell(table: AlertTable, key: str, column: str) -> str:
+    value = table.get_cell(key, column)
+    return value.plain  # type: ignore[union-attr]
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+async def test_table_worst_first_new_marks_and_header(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        assert table.keys == EXPECTED_ORDER
+        assert cell(table, NEW_CRIT.fingerprint, "severity") == "✖ Critical"
+        assert cell(table, NEW_CRIT.fingerprint, "state") == "firing"
+        assert cell(table, NEW_CRIT.fingerprint, "age") == "5m"
+        assert cell(table, NEW_CRIT.fingerprint, "subject") == "smtp-relay"
+        assert cell(table, DISK.fingerprint, "state") == "acked"  # an "ACK by bob" silence
+        assert cell(table, DISK.fingerprint, "age") == "1d"
+        assert cell(table, LATENCY.fingerprint, "state") == "inhibited"
+        assert cell(table, QUEUE.fingerprint, "state") == "silenced"
+        # First seen at 07:55, after the console started at 07:50: new; the rest are not.
+        marks = {key: cell(table, key, "new") for key in EXPECTED_ORDER}
+        assert {k for k, v in marks.items() if v == "●"} == {
+            NEW_CRIT.fingerprint,
+            BOUNCE_2.fingerprint,
+        }
+        group = cell(table, "group:HighBounceRate", "alertname")
+        assert group == "▾ HighBounceRate"
+        assert cell(table, "group:HighBounceRate", "state") == "2 firing"
+        header = text_of(app, "#alerts-header")
+        assert header.startswith("9 alerts") and "● 2 new" in header
+        assert "1 resolved (R)" in header and "by alertname (g)" in header
+        status = text_of(app, "#status-bar")
+        assert "1 health 2 alerts" in status and "✖4 crit" in status and "◆1 med" in status
+
+
+async def test_status_bar_counts_and_mode_keys_on_the_health_screen(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HealthScreen"
+        bar = app.screen.query_one(StatusBar)
+        status = str(bar.render())
+        assert status.startswith("1 health 2 alerts")
+        assert "✖4 crit" in status and "✖1" in status  # alerts and the checklist's CRIT
+        assert len(status) <= 78  # fits 80 columns (less the bar's padding), nothing cut
+        shown = bar._penguin_last  # type: ignore[attr-defined]  # the Text set_text drew
+        reverse = [shown.plain[s.start : s.end] for s in shown.spans if "reverse" in str(s.style)]
+        assert "✖4 crit" in reverse  # the critical count in reverse red
+        # A new critical alert reaches the health screen's bar at the next watch.
+        record_poll(app, [*NIGHT[:-1], BOUNCE_2, NEW_CRIT, _crit("x1", "Fresh")], NOW)
+        await reload(pilot)
+        assert "✖5 crit" in str(app.screen.query_one(StatusBar).render())
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_status_bar_fits_its_width_keeping_modes_alerts_and_the_recorder(
+    width: int,
+) -> None:
+    from textual.app import App
+
+    from penguin_tui.alerts.model import Severity
+    from penguin_tui.health_view import Freshness
+    from penguin_tui.model import Status, WriterInfo
+
+    class Bar(App[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield StatusBar("health", id="status-bar")
+
+    host = "mail-ops-console-01.eu-west.internal"
+    fresh = Freshness(WriterInfo(123456, host, NOW - 3600), False, NOW - 5, NOW)
+    checks = {Status.CRIT: 3, Status.WARN: 2, Status.UNKNOWN: 1, Status.STALE: 1, Status.OK: 40}
+    firing = {Severity.CRITICAL: 12, Severity.HIGH: 3, Severity.MEDIUM: 140, Severity.LOW: 7}
+    app = Bar()
+    async with app.run_test(size=(width, 5)) as pilot:
+        bar = app.query_one(StatusBar)
+        bar.show(fresh, checks, alert_counts=firing)
+        await pilot.pause()
+        line = bar._penguin_last.plain  # type: ignore[attr-defined]
+        assert len(line) <= width - 2, line  # the bar's padding
+        # Every figure stays; words go first (the host, "data fresh", "attached to").
+        assert line.startswith("1 health 2 alerts  ✖12 crit ▲3 high ◆140")
+        assert "daemon pid 123456" in line and "✖3 ▲2 ?1 ◌1" in line
+        if width == 120:
+            assert "● attached to daemon pid 123456" in line and "✔40" in line
+        # The app's 2 s watch updates the counts alone; the rest of the line stays.
+        bar.show_alert_counts({Severity.CRITICAL: 0, Severity.LOW: 1})
+        line = bar._penguin_last.plain  # type: ignore[attr-defined]
+        assert "✖" not in line.split("●")[0] and "·1" in line and "pid 123456" in line
+
+
+def _crit(fp: str, name: str, **kw: object) -> Alert:
+    return _am(fp, name, "critical", "api", f"{name} on api", NOW - 30, **kw)
+
+
+async def test_cursor_stays_on_its_alert_when_rows_move(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        assert table.select_key(DOWN.fingerprint)
+        await settle(pilot)
+        before = table.keys.index(DOWN.fingerprint)
+        newer = [_crit(f"new{i}", f"Newer{i}") for i in range(3)]
+        record_poll(app, [*NIGHT[:-1], BOUNCE_2, NEW_CRIT, *newer], NOW)
+        await reload(pilot)
+        assert table.keys.index(DOWN.fingerprint) == before + 3  # three newer criticals above
+        assert table.selected_key == DOWN.fingerprint
+        assert "InstanceDown" in detail_text(app)
+
+
+async def test_refresh_replaces_only_the_rows_that_changed(tmp_path: Path) -> None:
+    many = [
+        _am(f"m{i:03d}", f"Bulk{i % 7}", "warning", "bulk", "bulk", NOW - 60 - i)
+        for i in range(300)
+    ]
+    app = make_app(tmp_path, extra=many)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        rows_before = {key: dict(table._data[table._row_keys[key]]) for key in table.keys}
+        changed = {f"m{i:03d}" for i in (5, 77, 150)}
+        polled = [
+            dataclasses.replace(a, annotations={"summary": "changed"})
+            if a.fingerprint in changed
+            else a
+            for a in many
+        ]
+        record_poll(app, [*NIGHT[:-1], BOUNCE_2, NEW_CRIT, *polled], NOW)
+        await reload(pilot)
+        touched = set()
+        for key in table.keys:
+            after = table._data[table._row_keys[key]]
+            if any(after[c] is not rows_before[key][c] for c in after):
+                touched.add(key)
+        assert touched == changed
+        assert cell(table, "m077", "summary") == "changed"
+
+
+# --- filter, toggles, grouping -----------------------------------------------------------------
+
+
+async def test_filter_with_matchers_words_and_a_bad_filter(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_alerts(pilot)
+        await pilot.press("slash", *'severity="critical"')
+        await settle(pilot)
+        assert set(table.keys) == {
+            NEW_CRIT.fingerprint,
+            "group:HighBounceRate",
+            BOUNCE_2.fingerprint,
+            BOUNCE_1.fingerprint,
+            DOWN.fingerprint,
+        }
+        await pilot.press(*" dkim")  # a free word: the alertname, any case
+        await settle(pilot)
+        assert table.keys == [NEW_CRIT.fingerprint]
+        # A bad regex: the error shows under the filter, the last good filter stays.
+        box = app.screen.query_one("#alerts-filter")
+        box.value = 'service=~"(("'  # type: ignore[attr-defined]
+        await settle(pilot)
+        error = app.screen.query_one("#alerts-filter-error")
+        assert error.display and "not a valid regular expression" in str(error.render())
+        assert table.keys == [NEW_CRIT.fingerprint]
+        box.value = 'service=~"smtp.*" bounce'  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert not error.display
+        assert set(table.keys) == {
+            "group:HighBounceRate",
+            BOUNCE_1.fingerprint,
+            BOUNCE_2.fingerprint,
+        }
+        assert "filter hides 7 (4 firing)" in text_of(app, "#alerts-header")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.keys == EXPECTED_ORDER and not box.display
+
+
+async def test_toggles_show_and_hide_but_firing_stays(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        assert SLOW.fingerprint not in table.keys  # resolved: hidden by default
+        await pilot.press("R")
+        await settle(pilot)
+        assert SLOW.fingerprint in table.keys
+        assert cell(table, SLOW.fingerprint, "state") == "resolved"
+        await pilot.press("R", "v", "i")
+        await settle(pilot)
+        hidden = {QUEUE.fingerprint, LATENCY.fingerprint, DISK.fingerprint, SLOW.fingerprint}
+        assert not hidden & set(table.keys)
+        firing = [NEW_CRIT, BOUNCE_1, BOUNCE_2, DOWN, LOCAL, CERT]
+        assert {a.fingerprint for a in firing} <= set(table.keys)
+        header = text_of(app, "#alerts-header")
+        assert "1 silenced (v)" in header and "1 inhibited (i)" in header
+        assert "1 acked (i)" in header
+        await pilot.press("v", "i")
+        await settle(pilot)
+        assert table.keys == EXPECTED_ORDER
+
+
+async def test_group_by_prompt_lists_labels_and_regroups(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_alerts(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, GroupByPrompt)
+        assert {"alertname", "service", "severity", "team", "instance"} <= set(prompt.labels)
+        assert prompt.labels[0] in ("alertname", "service", "severity")  # on every alert
+        index = prompt.labels.index("service") + 1  # below "no grouping"
+        await pilot.press("home", *["down"] * index, "enter")
+        await settle(pilot)
+        headers = [k for k in table.keys if k.startswith("group:")]
+        assert headers == [
+            "group:smtp-relay",
+            "group:webhook-dispatcher",
+            "group:api",
+        ]
+        assert "by service (g)" in text_of(app, "#alerts-header")
+        # Flat: no headers, and enter on a group folds it first.
+        await pilot.press("g", "home", "enter")
+        await settle(pilot)
+        assert not [k for k in table.keys if k.startswith("group:")]
+        assert len(table.keys) == 9
+
+
+async def test_enter_folds_and_unfolds_a_group(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        table.select_key("group:HighBounceRate")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert BOUNCE_1.fingerprint not in table.keys
+        assert cell(table, "group:HighBounceRate", "alertname") == "▸ HighBounceRate"
+        assert "folded" in cell(table, "group:HighBounceRate", "summary")
+        assert table.selected_key == "group:HighBounceRate"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert BOUNCE_1.fingerprint in table.keys
+
+
+# --- detail ------------------------------------------------------------------------------------
+
+
+async def test_detail_shows_labels_links_source_and_history(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        table.select_key(BOUNCE_2.fingerprint)
+        await settle(pilot)
+        text = detail_text(app)
+        for expected in (
+            "✖ Critical  firing  HighBounceRate  smtp-relay",
+            "Bounce rate 12% over 5 min on smtp-relay-2",
+            "instance",
+            "smtp-relay-2:9100",
+            "team",
+            "Hard bounces above 10% for 5 minutes.\nCheck the blocklists first.",
+            "https://runbooks.internal/mail/high-bounce-rate",
+            "http://prometheus.internal:9090/graph?g0.expr=HighBounceRate",
+            f"Alertmanager {AM_URL}",
+            "receivers ops-pager",
+            "07:55  firing (first seen)",
+        ):
+            assert expected in text, expected
+        table.select_key(QUEUE.fingerprint)
+        await settle(pilot)
+        text = detail_text(app)
+        assert "Silenced by" in text and "alice until 10:00 (in 2h): deploy of the queue" in text
+        table.select_key(LATENCY.fingerprint)
+        await settle(pilot)
+        text = detail_text(app)
+        assert "Inhibited by" in text and "InstanceDown (webhook-dispatcher)" in text
+        table.select_key(LOCAL.fingerprint)
+        await settle(pilot)
+        assert "local rule" in detail_text(app)
+
+
+async def test_enter_gives_the_detail_the_room_at_80x24_and_escape_returns(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_alerts(pilot)
+        table.select_key(BOUNCE_2.fingerprint)
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen.query_one(AlertDetail)
+        assert not table.display or table.size.height == 0
+        assert detail.has_focus and detail.size.height >= 15
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.has_focus and table.size.height >= 8
+
+
+# --- new marks, bell, banner -------------------------------------------------------------------
+
+
+async def test_mark_seen_and_leaving_the_screen_clear_new_marks(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        assert cell(table, NEW_CRIT.fingerprint, "new") == "●"
+        await pilot.press("n")
+        await settle(pilot)
+        assert all(cell(table, k, "new") == "" for k in table.keys)
+        assert "new" not in text_of(app, "#alerts-header")
+        # An alert arriving after the last look is new; leaving the screen is a look too.
+        app.clock.now = NOW + 60  # type: ignore[attr-defined]
+        record_poll(app, [*NIGHT[:-1], BOUNCE_2, NEW_CRIT, _crit("late", "Late")], NOW + 60)
+        await reload(pilot)
+        assert cell(table, "late", "new") == "●"
+        app.clock.now = NOW + 120  # type: ignore[attr-defined]
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert cell(table, "late", "new") == ""
+
+
+async def test_bell_and_notification_once_per_new_critical(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    rung: list[float] = []
+    real_bell = app.bell
+
+    def counting_bell() -> None:
+        rung.append(time.monotonic())
+        real_bell()
+
+    app.bell = counting_bell  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # The two criticals first seen after the console started ring once, together.
+        assert len(rung) == 1
+        toasts = [n for n in app._notifications if "critical" in (n.title or "").lower()]
+        assert len(toasts) == 1 and toasts[0].title == "2 new critical alerts"
+        assert "DkimSigningFailed (smtp-relay)" in toasts[0].message
+        await reload(pilot)
+        assert len(rung) == 1  # nothing new: no second ring
+        # A new critical that is silenced does not ring; a firing one does, once.
+        muted = _crit("muted", "Muted", silenced_by=("5e1a7c3d-0000-4000-8000-000000000001",))
+        fresh = _crit("fresh", "FreshCritical")
+        record_poll(app, [*NIGHT[:-1], BOUNCE_2, NEW_CRIT, muted, fresh], NOW + 30)
+        await reload(pilot)
+        await reload(pilot)
+        assert len(rung) == 2
+        toasts = [n for n in app._notifications if "critical" in (n.title or "").lower()]
+        assert toasts[-1].title == "New critical alert"
+        assert "FreshCritical" in toasts[-1].message and "Muted" not in toasts[-1].message
+
+
+async def test_bell_and_notification_can_be_switched_off(tmp_path: Path) -> None:
+    quiet = dataclasses.replace(alert_config(), alerts=AlertsConfig(bell=False, notify=False))
+    app = make_app(tmp_path, config=quiet)
+    rung: list[int] = []
+    app.bell = lambda: rung.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert rung == []
+        assert not [n for n in app._notifications if "critical" in (n.title or "").lower()]
+
+
+async def test_banner_and_stale_rows_when_alertmanager_is_down(tmp_path: Path) -> None:
+    app = make_app(tmp_path, am_down=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        banner = app.screen.query_one("#alerts-banner")
+        assert banner.display and banner.has_class("-error")
+        assert str(banner.render()) == (
+            f"Alertmanager {AM_URL} unreachable since 07:56 (connection refused)"
+            " · showing the last known alerts"
+        )
+        # Nothing dropped: every alert is still listed, Alertmanager's marked stale.
+        assert table.keys == EXPECTED_ORDER
+        assert cell(table, BOUNCE_2.fingerprint, "state") == "◌ stale"
+        assert cell(table, LOCAL.fingerprint, "state") == "firing"  # local rules still run
+        table.select_key(BOUNCE_2.fingerprint)
+        await settle(pilot)
+        assert "Last known copy" in detail_text(app)
+
+
+async def test_local_rules_only_is_a_note_not_an_error(tmp_path: Path) -> None:
+    app = make_app(tmp_path, alertmanager=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_alerts(pilot)
+        banner = app.screen.query_one("#alerts-banner")
+        assert banner.display and banner.has_class("-note")
+        assert str(banner.render()) == "local rules only — no Alertmanager configured"
+        assert table.keys == [LOCAL.fingerprint]
+
+
+# --- hostile input -----------------------------------------------------------------------------
+
+
+async def test_hostile_labels_and_annotations_are_inert_and_capped(tmp_path: Path) -> None:
+    evil = Alert(
+        "bad0000000000001",
+        {
+            "alertname": HOSTILE_LABEL,
+            "severity": "critical",
+            "service": "x\x1b[2J\x1b]52;c;cGF5bG9hZA==\x07y",
+            "huge": HOSTILE_LONG,
+        },
+        {"summary": HOSTILE_LONG, "description": "[link=http://evil]click[/link]\x07"},
+        starts_at=NOW - 60,
+        generator_url="http://evil/\x1b]52;c;ZXZpbA==\x07graph",
+        origins=(AM_URL,),
+    )
+    app = make_app(tmp_path, extra=[evil])
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        name = cell(table, evil.fingerprint, "alertname")
+        assert name == "[bold red]PWNED[/]"  # markup literal, escapes gone
+        assert cell(table, evil.fingerprint, "subject") == "xy"
+        summary = cell(table, evil.fingerprint, "summary")
+        assert len(summary) <= 300 and summary.endswith("…")
+        table.select_key(evil.fingerprint)
+        await settle(pilot)
+        text = detail_text(app)
+        assert "[bold red]PWNED[/]" in text and "[link=http://evil]click[/link]" in text
+        assert "\x1b" not in text and "\x07" not in text
+        assert "A" * (VALUE_MAX + 1) not in text  # the 10,000-character values are cut
+        assert "http://evil/graph" in text
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "\x07" not in svg and "ZXZpbA" not in svg
+        assert "PWNED" in svg
+
+
+# --- hooks for the actions ---------------------------------------------------------------------
+
+
+async def test_hooks_selected_alert_silences_and_overlay(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        screen = app.screen
+        assert isinstance(screen, AlertsScreen)
+        table.select_key("group:HighBounceRate")
+        assert screen.selected_alert() is None  # a header is not an alert
+        table.select_key(DOWN.fingerprint)
+        row = screen.selected_alert()
+        assert row is not None and row.alert.fingerprint == DOWN.fingerprint
+        assert row.state is AlertState.FIRING
+        assert set(screen.silences_by_id()) == {
+            "5e1a7c3d-0000-4000-8000-000000000001",
+            "ac4e0000-0000-4000-8000-000000000002",
+        }
+        assert len(screen.known_alerts()) == 10  # and the resolved one
+        screen.apply_overlay(DOWN.fingerprint, AlertState.ACKED, "ack by carol")
+        await settle(pilot)
+        assert cell(table, DOWN.fingerprint, "state") == "acked…"
+        assert "Pending: ack by carol" in detail_text(app)
+        # The cache's state for it changed (the poll saw the ack silence): overlay gone.
+        acked = dataclasses.replace(DOWN, silenced_by=("ac4e0000-0000-4000-8000-000000000002",))
+        polled = [acked if a is DOWN else a for a in NIGHT[:-1]]
+        record_poll(app, [*polled, BOUNCE_2, NEW_CRIT], NOW + 5)
+        await reload(pilot)
+        await reload(pilot)
+        assert cell(table, DOWN.fingerprint, "state") == "acked"
+        assert "Pending" not in detail_text(app)
+
+
+# --- snapshots ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_alerts(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def ready(pilot: Pilot) -> None:
+        await open_alerts(pilot)
+        pilot.app.screen.query_one(AlertTable).select_key(BOUNCE_2.fingerprint)
+        await settle(pilot)
+
+    # No toast over the table: the bell's notification has its own test.
+    quiet = dataclasses.replace(alert_config(), alerts=AlertsConfig(notify=False))
+    assert snap_compare(make_app(tmp_path, config=quiet), terminal_size=size, run_before=ready)
