@@ -613,3 +613,104 @@ def test_snapshot_alerts(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
     # No toast over the table: the bell's notification has its own test.
     quiet = dataclasses.replace(alert_config(), alerts=AlertsConfig(notify=False))
     assert snap_compare(make_app(tmp_path, config=quiet), terminal_size=size, run_before=ready)
+
+
+# --- live: a real Alertmanager, a console recording --------------------------------------------
+
+
+async def _wait_until(pilot: Pilot, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await workers_done(pilot)
+        await pilot.pause(0.2)
+        if predicate():
+            return
+    raise AssertionError("timed out waiting for the screen")
+
+
+async def test_live_alerts_posted_to_alertmanager_appear_and_its_outage_shows(
+    tmp_path: Path,
+) -> None:
+    """Alerts posted to a real Alertmanager 0.25 reach the screen through the console's own
+    recorder (inhibition as Alertmanager decides it); when it goes away, the banner says so
+    and the alerts stay, stale."""
+    import contextlib
+    import datetime as dt
+
+    import httpx
+
+    from penguin_tui.config_model import AlertmanagerConfig, CheckConfig, HostConfig
+    from penguin_tui.demo.httpserver import HTTPServer, Response
+    from tests.integration.servers import alertmanager
+
+    async def ok(method, path, query, headers, body) -> Response:  # type: ignore[no-untyped-def]
+        return Response.json({"status": "ok"})
+
+    server = HTTPServer(ok)
+    await server.start()
+    am = contextlib.ExitStack()
+    try:
+        url = am.enter_context(alertmanager(tmp_path))
+        starts = dt.datetime.now(dt.UTC).isoformat()
+        posted = [
+            {
+                "labels": {"alertname": "LiveBounce", "severity": "critical", "service": "smtp"},
+                "annotations": {"summary": "[b]bounces[/b] \x1b[31mhigh"},
+                "startsAt": starts,
+                "generatorURL": "http://prometheus.test/graph",
+            },
+            {
+                # Inhibited by LiveBounce (critical inhibits warning of the same service).
+                "labels": {"alertname": "LiveLatency", "severity": "warning", "service": "smtp"},
+                "annotations": {"summary": "latency high"},
+                "startsAt": starts,
+            },
+        ]
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(f"{url}/api/v2/alerts", json=posted)
+            assert answer.status_code == 200
+        config = Config(
+            checks=(CheckConfig("api", f"{server.url}/health", interval_s=1.0, timeout_s=0.9),),
+            host=HostConfig(enabled=False),
+            alertmanager=AlertmanagerConfig(urls=(url,), interval_s=1.0, timeout_s=2.0),
+        )
+        app = PenguinApp(config, tmp_path / "cache.db")  # records: no daemon holds the cache
+        rung: list[int] = []
+        app.bell = lambda: rung.append(1)  # type: ignore[method-assign]
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("2")
+            table = app.screen.query_one(AlertTable)
+
+            def states() -> dict[str, str]:
+                found = {}
+                for key in table.keys:
+                    row = table.row(key)
+                    if row is not None and not key.startswith("group:"):
+                        found[row.alert.alertname] = cell(table, key, "state")  # type: ignore[union-attr]
+                return found
+
+            await _wait_until(
+                pilot, lambda: states() == {"LiveBounce": "firing", "LiveLatency": "inhibited"}
+            )
+            assert app.recording
+            bounce = next(k for k in table.keys if table.row(k).alert.alertname == "LiveBounce")  # type: ignore[union-attr]
+            assert cell(table, bounce, "summary") == "[b]bounces[/b] high"
+            assert cell(table, bounce, "new") == "●"  # first seen after the console started
+            assert rung == [1]  # a new critical: the bell, once
+            assert "✖1 crit" in text_of(app, "#status-bar")
+            table.select_key(bounce)
+            await _wait_until(pilot, lambda: "first seen" in detail_text(app))
+            assert f"Alertmanager {url}" in detail_text(app)
+            # Alertmanager goes away: the banner says since when, nothing is dropped.
+            am.close()
+            banner = app.screen.query_one("#alerts-banner")
+            await _wait_until(
+                pilot, lambda: banner.display and "unreachable" in str(banner.render())
+            )
+            assert str(banner.render()).endswith("· showing the last known alerts")
+            await _wait_until(pilot, lambda: cell(table, bounce, "state") == "◌ stale")
+            assert set(states()) == {"LiveBounce", "LiveLatency"}
+            await pilot.press("q")
+    finally:
+        am.close()
+        await server.stop()
