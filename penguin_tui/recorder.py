@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from penguin_tui.config_model import Config
 from penguin_tui.errors import CacheError
-from penguin_tui.model import Batch, Event, EventKind
+from penguin_tui.model import Batch, Event, EventKind, ItemInfo, ItemState
 
 if TYPE_CHECKING:
+    from penguin_tui.alerts.alert_recorder import AlertRecorder
     from penguin_tui.store import Store
 
 log = logging.getLogger("penguin_tui.recorder")
@@ -67,6 +68,7 @@ class Recorder:
         self._pending: deque[Batch] = deque()
         self._known_items: frozenset[str] = frozenset()
         self._ready = asyncio.Event()
+        self._alerts: AlertRecorder | None = None  # Alertmanager polling and local rules
 
     async def _on_store_thread(self, func: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -82,8 +84,16 @@ class Recorder:
             store.close()
             raise
         store.set_retention(self.config.retention)
+        store.set_alert_history(self.config.alerts.history_days * 86400)
         store.sync_items(self.config.items())
         return store
+
+    async def _on_store(self, func: Callable[[Store], T]) -> T:
+        """Run ``func(store)`` on the store thread (how the alert loop reaches the cache)."""
+        store = self._store
+        if store is None:
+            raise CacheError(f"{self.cache_path}: the cache is closed")
+        return await self._on_store_thread(func, store)
 
     async def wait_ready(self) -> None:
         """Wait until the cache is open and the writer lock is held."""
@@ -109,16 +119,33 @@ class Recorder:
                 flush_interval_s=FLUSH_EVERY_S.get(self.role, 1.0),
             )
             self._poller = poller
-            maintenance = asyncio.create_task(self._maintain_forever(stop))
+            tasks = [asyncio.create_task(self._maintain_forever(stop))]
+            alerts = self._start_alerts(states, last_ts, poller.items())
+            if alerts is not None:
+                tasks.append(asyncio.create_task(alerts.run(stop), name="alerts"))
             try:
                 await poller.run(stop)
             finally:
-                maintenance.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await maintenance
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await self._sink(Batch(events=[self._note(f"recorder stopped ({self.role})")]))
         finally:
             await self._close()
+
+    def _start_alerts(
+        self, states: dict[str, ItemState], last_ts: dict[str, float], items: list[ItemInfo]
+    ) -> AlertRecorder | None:
+        from penguin_tui.alerts.alert_recorder import AlertRecorder
+
+        alerts = AlertRecorder(self.config, self._on_store, self.clock)
+        if not alerts.active:
+            return None
+        alerts.start(states, last_ts, items)
+        self._alerts = alerts
+        return alerts
 
     def _note(self, text: str) -> Event:
         return Event(self.clock(), "recorder", EventKind.NOTE, None, None, None, text)
@@ -127,7 +154,14 @@ class Recorder:
         """Write one batch (and any earlier ones that failed) on the store thread."""
         if not batch:
             return
+        if self._alerts is not None:
+            self._alerts.observe(batch)
         self._pending.append(batch)
+        await self._write_pending()
+        if self._alerts is not None:
+            await self._alerts.after_flush()
+
+    async def _write_pending(self) -> None:
         while len(self._pending) > MAX_PENDING_BATCHES:
             dropped = self._pending.popleft()
             log.error(
@@ -167,6 +201,8 @@ class Recorder:
         if keys != self._known_items:
             await self._on_store_thread(self._store.sync_items, items)
             self._known_items = keys
+            if self._alerts is not None:
+                self._alerts.set_items(items)
 
     async def _maintain_forever(self, stop: asyncio.Event) -> None:
         """Rollups and retention once a minute, on the store thread."""

@@ -100,6 +100,8 @@ class RuleEngine:
         self._heap: list[tuple[float, int, _Instance]] = []  # stale deadlines
         self._seq = itertools.count()
         self._active: dict[_Instance, None] = {}  # firing, in the order they fired
+        self._unseen: set[str] = set()  # items with judged rules and no reading yet
+        self._fingerprints: set[str] = set()  # of every (rule, item), firing or not
         self._windows: tuple[MaintenanceWindow, ...] = ()
         self._changed = False
         self._output: list[Alert] = []
@@ -108,6 +110,20 @@ class RuleEngine:
     @property
     def rules(self) -> tuple[RuleConfig, ...]:
         return self._rules
+
+    def owns(self, fingerprint: str) -> bool:
+        """True when a rule of this engine makes alerts with ``fingerprint`` (one pushed to
+        Alertmanager comes back from it: the engine, not the echo, says whether it fires)."""
+        return fingerprint in self._fingerprints
+
+    @property
+    def settled(self) -> bool:
+        """True once every item with a threshold or state rule has been read at least once.
+
+        Until then the firing set is partial: an alert that fired before a restart is not
+        confirmed yet, and recording the partial set would resolve it only to re-open it.
+        """
+        return not self._unseen
 
     # ------------------------------------------------------------------ inputs
 
@@ -142,6 +158,8 @@ class RuleEngine:
     def observe(self, batch: Batch) -> None:
         """Take in one batch of readings and samples, in the order they were taken."""
         for reading in batch.readings:
+            if self._unseen:
+                self._unseen.discard(reading.key)
             known = self._status.get(reading.key)
             if known is None or known[0] is not reading.status:
                 self._status[reading.key] = (reading.status, reading.ts)
@@ -232,6 +250,7 @@ class RuleEngine:
             labels=labels,
             fingerprint=fingerprint(labels),
         )
+        self._fingerprints.add(inst.fingerprint)
         if rule.kind == "stale":
             inst.watch_from = self._clock()
             inst.last_data = self._last_data.get(info.key, inst.watch_from)
@@ -239,6 +258,7 @@ class RuleEngine:
             self._schedule(inst, inst.stale_deadline)
         else:
             self._judged.setdefault(info.key, []).append(inst)
+            self._unseen.add(info.key)
 
     def _schedule(self, inst: _Instance, deadline: float) -> None:
         if not inst.scheduled:
