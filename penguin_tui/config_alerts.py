@@ -84,6 +84,8 @@ _RULE_KEYS = (
 )
 
 RULE_KINDS = ("threshold", "state", "stale")
+# The statuses the recorder records; STALE and MAINT are how readers show rows, never stored.
+_RECORDED = tuple(s.value for s in (Status.OK, Status.WARN, Status.CRIT, Status.UNKNOWN))
 # What a summary or description may say about the item; rules.py fills each one in.
 TEMPLATE_FIELDS = ("item", "name", "value", "unit", "threshold", "status", "for", "age")
 # Labels a rule may not set: they come from the rule's name, severity and item, and the
@@ -189,7 +191,7 @@ def _file(table: Table, name: str, base: Path, *, must_exist: bool) -> Path | No
     path = path if path.is_absolute() else base / path
     if must_exist and not path.is_file():
         what = "is a directory, not a file" if path.is_dir() else "no such file"
-        table.problem(name, f"{show(str(path))}: {what}")
+        table.problem(name, f"{show(str(path), 200)}: {what}")
         return None
     return path
 
@@ -449,8 +451,8 @@ def _status(table: Table, kind: str) -> str:
     if word == Status.STALE:
         table.problem("status", 'for "no data" write kind = "stale" (with intervals = N)')
         return default
-    if word not in Status.__members__:
-        known = ", ".join(s.value for s in Status if s is not Status.STALE)
+    if word not in _RECORDED:
+        known = ", ".join(_RECORDED)
         table.problem("status", f"unknown status {show(text)} (use {known})")
         return default
     return word

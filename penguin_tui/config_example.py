@@ -211,6 +211,74 @@ crit = 60
 interval = "5m"
 timeout = "10s"
 
+# ---------------------------------------------------------------------------- alerts
+# Alertmanager: list every member of an HA cluster; their alerts are merged by fingerprint.
+# Credentials never go in this file: a password or bearer token is read from a file or from
+# an environment variable.
+
+[alertmanager]
+urls = [
+  "https://alertmanager-1.penguinmails.example:9093",
+  "https://alertmanager-2.penguinmails.example:9093",
+]
+username = "penguin-tui"
+password_env = "PENGUIN_TUI_AM_PASSWORD"   # or password_file = "/etc/penguin-tui/am.password"
+# bearer_token_file = "/etc/penguin-tui/am.token"   # instead of username and password
+# ca_file = "/etc/ssl/certs/penguinmails-ca.pem"
+interval = "10s"          # how often alerts and silences are read
+timeout = "5s"
+push_local = true         # also send the [[rule]] alerts below to Alertmanager
+
+[alerts]
+ack_duration = "15m"      # an ack is a silence this long ("ACK by <you>")
+# author = "alice"        # who silences are from; default: your login name
+bell = true               # ring the terminal bell on a new Critical alert
+notify = true             # and show a notification
+group_by = "alertname"    # default grouping on the alerts screen
+resolved_keep = "1h"      # resolved alerts stay listed (toggle) this long
+history = "30d"           # alert history kept in the cache
+
+# Local rules, evaluated by the recorder over what it records; their alerts appear in the
+# same stream, marked local. item is a check or metric name, or "*" (state and stale rules)
+# for every item.
+
+[[rule]]
+name = "HighBounceRate"
+kind = "threshold"
+item = "bounce_rate"
+above = 5                 # percent, as the metric reads
+for = "10m"
+severity = "critical"
+labels = { team = "deliverability" }
+summary = "{name} is {value}, above {threshold} for {for}"
+runbook_url = "https://wiki.penguinmails.example/runbooks/bounce-rate"
+
+[[rule]]
+name = "LowDeliveryRate"
+kind = "threshold"
+item = "delivery_rate"
+below = 95
+for = "15m"
+severity = "warning"
+labels = { team = "deliverability" }
+
+[[rule]]
+name = "ServiceDown"
+kind = "state"
+item = "*"
+status = "CRIT"
+for = "2m"
+severity = "critical"
+summary = "{name} has been {status} for {for}"
+description = "penguin-tui sees {name} ({item}) as {status}; the health screen says why."
+
+[[rule]]
+name = "NoData"
+kind = "stale"
+item = "*"
+intervals = 5             # no data for 5 of the item's poll intervals
+severity = "warning"
+
 # ---------------------------------------------------------------------------- vault
 # Where the secret browser finds Vault. VAULT_ADDR and friends win when set; the token comes
 # from VAULT_TOKEN or ~/.vault-token and never from this file.
