@@ -124,13 +124,13 @@ class AlertsScreen(AlertActionsMixin, Screen[None]):
     BINDINGS = [
         # Short words: the compact footer must hold them at 80 columns; `?` says more.
         Binding("slash", "filter", "filter", key_display="/", tooltip="Filter: matchers, words"),
-        Binding("a", "ack", "ack", tooltip="Ack the alert (a short silence on its labels)"),
-        Binding("s", "silence", "silence", tooltip="Silence: a form with the alert's labels"),
+        Binding("a", "ack", "ack", tooltip="Ack: a short silence on its labels"),
+        Binding("s", "silence", "silence", tooltip="Silence its labels (a form)"),
         Binding("S", "silences", "silences", key_display="S", tooltip="Silences; expire one"),
         Binding("m", "maintenance", "maint", tooltip="Schedule a maintenance window"),
-        Binding("c", "copy", "copy", tooltip="Copy the alert as text (clipboard)"),
+        Binding("c", "copy", "copy", tooltip="Copy the alert as text"),
         Binding("g", "group_by", "group", tooltip="Group the alerts by a label"),
-        Binding("n", "mark_seen", "seen", tooltip="Mark every alert seen (clears the ● marks)"),
+        Binding("n", "mark_seen", "seen", tooltip="Mark all seen (clears ●)"),
         Binding("v", "toggle('silenced')", "silenced", show=False, tooltip="Show/hide silenced"),
         Binding(
             "i",

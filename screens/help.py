@@ -28,7 +28,7 @@ class HelpScreen(ModalScreen[None]):
                     "[b]1[/b] health · [b]2[/b] alerts · [b]/[/b] filter · [b]escape[/b] back · "
                     "[b]ctrl+p[/b] command palette · [b]q[/b] quit\n"
                     "Status: ✔ OK  ▲ WARN  ✖ CRIT  ? UNKNOWN  ◌ STALE\n"
-                    "Alerts: ✖ Critical  ▲ High  ◆ Medium  · Low  ● new since you last looked\n"
+                    "Alerts: ✖ Critical ▲ High ◆ Medium · Low  ● new  enter: detail, fold a group\n"
                     'Alert filter: [b]severity="critical" service=~"smtp.*"[/b] and words'
                 ),
                 id="help-legend",

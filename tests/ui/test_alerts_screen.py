@@ -576,6 +576,20 @@ async def test_local_rules_only_is_a_note_not_an_error(tmp_path: Path) -> None:
         assert table.keys == [LOCAL.fingerprint]
 
 
+async def test_an_unreadable_cache_is_a_banner_not_a_crash(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.db"
+    cache.write_bytes(b"this is not a database" * 100)
+    app = PenguinApp(alert_config(), cache, clock=Clock(NOW), record=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        banner = app.screen.query_one("#alerts-banner")
+        assert banner.display and banner.has_class("-error")
+        assert str(banner.render()).startswith("The alert stream cannot be read from the cache:")
+        assert app.screen.query_one(AlertTable).keys == []
+
+
 # --- hostile input -----------------------------------------------------------------------------
 
 
