@@ -4,6 +4,8 @@ It is the one writer of a cache, whether it runs inside ``penguin-tui daemon`` o
 that found no daemon. SQLite work happens on one dedicated thread that owns the connection
 (sqlite3 connections belong to the thread that made them, and one writer thread also serialises
 writes without locks); the event loop only awaits it, so polling never stalls on the disk.
+When alerts are configured it also runs the alert loop (``alerts/alert_recorder.py``):
+Alertmanager polled into the cache, and the local rules fed every batch it writes.
 """
 
 from __future__ import annotations
