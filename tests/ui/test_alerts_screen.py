@@ -661,6 +661,29 @@ async def test_hooks_selected_alert_silences_and_overlay(tmp_path: Path) -> None
         assert "Pending" not in detail_text(app)
 
 
+async def test_ack_of_a_local_alert_through_the_screen_keys(tmp_path: Path) -> None:
+    """The mixin's ack on this screen's hooks: a, then y; the cache holds the local ack and
+    the row says acked once the next read confirms it."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        table.select_key(LOCAL.fingerprint)
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await settle(pilot)
+        await reload(pilot)
+        assert cell(table, LOCAL.fingerprint, "state") == "acked"
+        store = Store.open(app.cache_path)
+        try:
+            assert LOCAL.fingerprint in store.local_acks(NOW)
+        finally:
+            store.close()
+        assert "acked" in detail_text(app).splitlines()[0]
+
+
 # --- snapshots ---------------------------------------------------------------------------------
 
 
