@@ -7,6 +7,7 @@ an action did is checked where it lands: Alertmanager's own HTTP API and the SQL
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -598,3 +599,56 @@ def test_snapshot_maintenance_form(snap_compare, tmp_path: Path) -> None:  # typ
         await settle(pilot)
 
     assert snap_compare(_snap_app(tmp_path), terminal_size=(80, 24), run_before=open_form)
+
+
+# --- through the real alerts screen -------------------------------------------------------------
+
+
+async def test_silence_through_the_real_alerts_screen(am_url: str, tmp_path: Path) -> None:
+    """Mode 2, the alert under the cursor, s, a comment, ctrl+s: Alertmanager holds the
+    silence and the row reads "silenced" at once, before any poll confirms it."""
+    from penguin_tui.app import PenguinApp
+    from penguin_tui.screens.alerts import AlertsScreen
+    from penguin_tui.widgets.alert_table import AlertTable
+    from tests.ui.seed import seed_cache
+
+    team = "real-screen"
+    now = time.time()
+    relay = Alert(
+        "a0000000000c2c2c",
+        {**RELAY, "team": team},
+        {"summary": "bounce rate 9%"},
+        starts_at=now - 300,
+        origins=(am_url,),
+    )
+    cache = tmp_path / "cache.db"
+    config = dataclasses.replace(
+        seed_cache(cache),
+        alertmanager=AlertmanagerConfig(urls=(am_url,), timeout_s=5.0),
+        alerts=AlertsConfig(author="alice"),
+    )
+    with Store.open(cache) as store:
+        store.record_alerts(AlertSource.ALERTMANAGER, [relay], now)
+    app = PenguinApp(config, cache, record=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, AlertsScreen)
+        table = app.screen.query_one(AlertTable)
+        assert table.select_key(relay.fingerprint)
+        await settle(pilot)
+        assert table.get_cell(relay.fingerprint, "state").plain == "firing"  # type: ignore[union-attr]
+        await pilot.press("s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, SilenceForm)
+        assert ("team", "=", team) in matcher_rows(form)
+        await pilot.press(*"relay drain", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AlertsScreen)
+        # "…": the expected state, shown until a poll of Alertmanager confirms it.
+        state = table.get_cell(relay.fingerprint, "state")
+        assert state.plain == "silenced…"  # type: ignore[union-attr]
+    [silence] = active_silences(am_url, team)
+    assert (silence["comment"], silence["createdBy"]) == ("relay drain", "alice")
