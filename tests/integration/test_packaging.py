@@ -28,16 +28,13 @@ def test_wheel_installs_and_runs_outside_checkout(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     (wheel,) = dist.glob("penguin_tui-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in (
-        "penguin_tui/cli.py",
-        "penguin_tui/assets/styles.tcss",
-        "penguin_tui/screens/__init__.py",
-        "penguin_tui/widgets/__init__.py",
-        "penguin_tui/store/__init__.py",
-        "penguin_tui/sources/__init__.py",
-        "penguin_tui/demo/__init__.py",
-    ):
-        assert required in names, f"{required} missing from {wheel.name}"
+    # Every module of the checkout, wherever it lives, must be in the wheel: a new
+    # subpackage not listed in pyproject.toml would otherwise only fail once installed.
+    modules = [p.relative_to(ROOT / "penguin_tui") for p in (ROOT / "penguin_tui").rglob("*.py")]
+    modules += [Path("screens", p.name) for p in (ROOT / "screens").glob("*.py")]
+    modules += [Path("widgets", p.name) for p in (ROOT / "widgets").glob("*.py")]
+    for required in ["assets/styles.tcss", *(str(m) for m in modules)]:
+        assert f"penguin_tui/{required}" in names, f"{required} missing from {wheel.name}"
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
     env_dir = tmp_path / "venv"
