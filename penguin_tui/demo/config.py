@@ -11,7 +11,13 @@ import json
 from collections.abc import Mapping
 from typing import Protocol
 
-from penguin_tui.config_model import AlertmanagerConfig, CheckConfig, Config, MetricConfig
+from penguin_tui.config_model import (
+    AlertmanagerConfig,
+    CheckConfig,
+    Config,
+    MetricConfig,
+    RuleConfig,
+)
 
 CHECK_INTERVAL_S = 10.0
 METRIC_INTERVAL_S = 15.0
@@ -139,8 +145,48 @@ def demo_config(platform: HasUrls, alertmanager_url: str | None = None) -> Confi
             urls=(alertmanager_url,), interval_s=ALERTMANAGER_INTERVAL_S, timeout_s=TIMEOUT_S
         )
     return Config(
-        checks=tuple(checks), metrics=tuple(metrics), max_concurrency=50, alertmanager=alertmanager
+        checks=tuple(checks),
+        metrics=tuple(metrics),
+        max_concurrency=50,
+        alertmanager=alertmanager,
+        rules=DEMO_RULES,
     )
+
+
+# penguin-tui's own rules, so the alert stream has local alerts with or without Alertmanager.
+RUNBOOKS = "https://runbooks.penguinmails.example"
+DEMO_RULES = (
+    RuleConfig(
+        name="BounceRateHigh",
+        kind="threshold",
+        item="metric:bounce_rate",
+        severity="high",
+        above=4.0,
+        for_s=60.0,
+        labels={"team": "deliverability"},
+        summary="Bounce rate {value} above {threshold} for {for}",
+        description="Mailbox providers throttle senders whose bounces stay high.",
+        runbook_url=f"{RUNBOOKS}/deliverability/bounces",
+    ),
+    RuleConfig(
+        name="ServiceDown",
+        kind="state",
+        item="*",
+        status="CRIT",
+        for_s=60.0,
+        severity="critical",
+        summary="{name} has been {status} for {for}",
+        runbook_url=f"{RUNBOOKS}/services/down",
+    ),
+    RuleConfig(
+        name="NoData",
+        kind="stale",
+        item="*",
+        intervals=6,
+        severity="warning",
+        summary="No data from {name} for {age}",
+    ),
+)
 
 
 def demo_config_toml(platform: HasUrls, alertmanager_url: str | None = None) -> str:
@@ -170,6 +216,13 @@ def config_to_toml(config: Config) -> str:
     if config.alertmanager.urls:
         out += ["", "[alertmanager]"]
         out += _fields(config.alertmanager, AlertmanagerConfig(), _ALERTMANAGER_KEYS)
+    rule_defaults = RuleConfig(name="", kind="", item="")
+    for rule in config.rules:
+        out += ["", "[[rule]]"]
+        out += _fields(rule, rule_defaults, _RULE_KEYS)
+        if rule.labels:
+            labels = ", ".join(f"{name} = {_value(v)}" for name, v in rule.labels.items())
+            out.append(f"labels = {{ {labels} }}")
     return "\n".join(out) + "\n"
 
 
@@ -206,6 +259,20 @@ _METRIC_KEYS = (
 )
 
 
+_RULE_KEYS = (
+    ("name", "name"),
+    ("kind", "kind"),
+    ("item", "item"),
+    ("severity", "severity"),
+    ("above", "above"),
+    ("below", "below"),
+    ("status", "status"),
+    ("for_s", "for"),
+    ("intervals", "intervals"),
+    ("summary", "summary"),
+    ("description", "description"),
+    ("runbook_url", "runbook_url"),
+)
 _ALERTMANAGER_KEYS = (
     ("urls", "urls"),
     ("interval_s", "interval"),
@@ -220,7 +287,7 @@ def _fields(obj: object, defaults: object, keys: tuple[tuple[str, str], ...]) ->
         value = getattr(obj, attr)
         if attr not in ("name", "section", "url", "urls") and value == getattr(defaults, attr):
             continue
-        if key in ("interval", "timeout"):
+        if key in ("interval", "timeout", "for"):
             lines.append(f"{key} = {_value(_duration(value))}")
         else:
             lines.append(f"{key} = {_value(value)}")
