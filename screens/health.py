@@ -43,9 +43,12 @@ def summary_line(view: HealthView) -> str:
     report = view.report
     counts = report.counts()
     total = len(report.items)
-    bad = total - counts[Status.OK]
+    maint = counts.get(Status.MAINT, 0)
+    bad = total - counts[Status.OK] - maint  # planned work is not something to attend to
     head = f"{report.status.symbol} {report.status.value} · "
-    head += f"all {total} OK" if not bad else f"{bad} of {total} need attention"
+    head += f"all {total - maint} OK" if not bad else f"{bad} of {total} need attention"
+    if maint:
+        head += f" · {maint} in maintenance"
     since = local_time(report.since, report.checked_at)
     events = len(report.events)
     head += f" · {events} event{'s' if events != 1 else ''} since {since}"

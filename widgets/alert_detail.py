@@ -34,7 +34,8 @@ def _line(text: object, max_len: int = 200) -> str:
 def _when(ts: float | None, now: float) -> str:
     if ts is None:
         return "—"
-    return f"{local_time(ts, now)} ({coarse_age(max(0.0, now - ts))} ago)"
+    age = coarse_age(max(0.0, now - ts))
+    return f"{local_time(ts, now)} ({'just now' if age == 'now' else age + ' ago'})"
 
 
 def _section(text: Text, title: str) -> None:
