@@ -278,8 +278,8 @@ async def test_ten_thousand_alerts_render_once_then_diff_only_what_changed(
 ) -> None:
     """10,000 alerts: one bulk insert, then a poll in which 100 changed touches 100 rows.
 
-    The bounds are loose (a shared CI machine); measured on 2 cores: first show ~95 ms,
-    the 100-alert refresh ~9 ms, each plus one repaint of the visible rows (~45 ms).
+    What is asserted is the work done (rows touched), not the time it took: timings belong in
+    bench/bench_alerts.py and docs/PERFORMANCE.md, where a noisy machine cannot fail a build.
     """
     import random
 
@@ -303,8 +303,8 @@ async def test_ten_thousand_alerts_render_once_then_diff_only_what_changed(
         async with app.run_test(size=(120, 40)) as pilot:
             table = await open_alerts(pilot)
             assert len(table.keys) == 10_000 + 9 + 40 + 1  # alerts, the seed's, group headers
-            first, touched = timings[0]
-            assert touched == len(table.keys) and first < 0.5, first
+            _, touched = timings[0]
+            assert touched == len(table.keys)
             timings.clear()
             changed = set(random.Random(4).sample(range(10_000), 100))
             polled = [
@@ -315,7 +315,6 @@ async def test_ten_thousand_alerts_render_once_then_diff_only_what_changed(
             await reload(pilot)
             refresh = [(t, n) for t, n in timings if n]
             assert [n for _, n in refresh] == [100]
-            assert refresh[0][0] < 0.1, refresh
     finally:
         AlertTable.show = real_show  # type: ignore[method-assign]
 

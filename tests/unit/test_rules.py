@@ -3,7 +3,6 @@ templates, and the cost of a flush."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -362,7 +361,8 @@ def test_nothing_changed_means_the_same_answer_without_rebuilding_it() -> None:
     assert eng.version == version
 
 
-def test_500_items_and_10_rules_cost_well_under_a_millisecond_per_flush() -> None:
+def test_500_items_and_10_rules_over_ten_minutes_fire_exactly_the_right_alerts() -> None:
+    """The shape bench_alerts.py times (500 items x 10 rules, a flush every 1.5 s)."""
     items = [
         ItemInfo(f"metric:m{i}", ItemKind.METRIC, "API", f"m{i}", "ms", 30) for i in range(500)
     ]
@@ -381,7 +381,6 @@ def test_500_items_and_10_rules_cost_well_under_a_millisecond_per_flush() -> Non
     # Ten simulated minutes: every item polled every 30 s, flushed every 1.5 s (20 per flush),
     # a tenth of them CRIT so alerts fire and stay firing.
     flushes = 400
-    spent = 0.0
     for n in range(flushes):
         now = n * 1.5
         batch = Batch()
@@ -390,10 +389,6 @@ def test_500_items_and_10_rules_cost_well_under_a_millisecond_per_flush() -> Non
             status = Status.CRIT if i % 10 == 0 else Status.OK
             batch.readings.append(Reading(items[i].key, now, status, float(i % 100)))
             batch.samples.append(Sample(items[i].key, now, float(i % 100)))
-        started = time.perf_counter()
         eng.observe(batch)
         alerts = eng.evaluate(now)
-        spent += time.perf_counter() - started
     assert len(alerts) == 50 + 6  # the CRIT items, and the six threshold rules (values 60-65)
-    per_flush_ms = spent / flushes * 1000
-    assert per_flush_ms < 1.0, f"{per_flush_ms:.3f} ms per flush"
