@@ -107,7 +107,10 @@ def banner_line(data: AlertsData | None, config: Config, error: str) -> tuple[Te
         why = f" ({sanitize(first.error, single_line=True, max_len=120)})" if first.error else ""
         head = f"Alertmanager {name}{more} unreachable since {since}{why}"
         if answering:
-            return Text(f"{head} · {len(answering)} other answers"), "-warning"
+            others = (
+                "the other answers" if len(answering) == 1 else f"{len(answering)} others answer"
+            )
+            return Text(f"{head} · {others}: the list is complete"), "-warning"
         return Text(f"{head} · showing the last known alerts"), "-error"
     local = next((s for s in data.sources if s.name == LOCAL_SOURCE and not s.ok), None)
     if local is not None:
