@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 from penguin_tui.config_alerts import read_alertmanager, read_alerts, read_rules
+from penguin_tui.config_incidents import read_incidents
 from penguin_tui.config_items import read_checks, read_metrics
 from penguin_tui.config_model import (
     Config,
@@ -45,6 +46,7 @@ _TOP = (
     "alertmanager",
     "alerts",
     "rule",
+    "incidents",
 )
 _DAY = 86400.0
 
@@ -126,6 +128,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     alertmanager = read_alertmanager(_section(root, "alertmanager"), base)
     alerts = read_alerts(_section(root, "alerts"))
     rules = read_rules(root)
+    incidents = read_incidents(_section(root, "incidents"))
 
     if report.problems:
         raise ConfigError(report.problems)
@@ -143,6 +146,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         alertmanager=alertmanager,
         alerts=alerts,
         rules=rules,
+        incidents=incidents,
         source=path,
     )
 

@@ -279,6 +279,13 @@ item = "*"
 intervals = 5             # no data for 5 of the item's poll intervals
 severity = "warning"
 
+# ---------------------------------------------------------------------------- incidents
+# How often the incident commander owes stakeholders an update, by the incident's severity;
+# the incidents screen counts down to the next one and warns when it is overdue.
+
+[incidents]
+update_cadence = { critical = "30m", high = "1h", medium = "4h", low = "4h" }
+
 # ---------------------------------------------------------------------------- vault
 # Where the secret browser finds Vault. VAULT_ADDR and friends win when set; the token comes
 # from VAULT_TOKEN or ~/.vault-token and never from this file.

@@ -5,9 +5,13 @@ Durations are seconds (float) here; the TOML file writes them as "30s", "5m", "4
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
+from penguin_tui.alerts.model import Severity
+from penguin_tui.incidents.model import DEFAULT_CADENCE_S
 from penguin_tui.model import ItemInfo, ItemKind
 
 SECTIONS = ("Services", "Databases", "API", "Email deliverability", "Support", "Host")
@@ -208,6 +212,18 @@ class RuleConfig:
     runbook_url: str = ""
 
 
+def _default_cadence() -> Mapping[Severity, float]:
+    # Read-only: every Config without [incidents] shares this one.
+    return MappingProxyType(dict(DEFAULT_CADENCE_S))
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentsConfig:
+    """``[incidents]``: how often a stakeholder update is due while an incident is open."""
+
+    cadence_s: Mapping[Severity, float] = field(default_factory=_default_cadence)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration. ``source`` is the file it came from (None: built-in default)."""
@@ -225,6 +241,7 @@ class Config:
     alertmanager: AlertmanagerConfig = AlertmanagerConfig()  # [alertmanager]
     alerts: AlertsConfig = AlertsConfig()  # [alerts]
     rules: tuple[RuleConfig, ...] = ()  # [[rule]]
+    incidents: IncidentsConfig = IncidentsConfig()  # [incidents]
     source: Path | None = None
 
     def items(self) -> list[ItemInfo]:
