@@ -7,7 +7,9 @@ operator fixes a config in one pass. The layout and every key are documented in 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 
@@ -280,17 +282,51 @@ _LEVELS = ("careful", "warning", "critical")
 def _read_vault(table: Table | None, base: Path) -> VaultConfig:
     if table is None:
         return VaultConfig()
+    default = VaultConfig()
     table.check_keys(
-        ["addr", "namespace", "cacert", "capath", "skip_verify"],
-        refused={
-            "token": "a Vault token never belongs in the config file; penguin-tui reads it "
-            "from VAULT_TOKEN or ~/.vault-token, as the vault CLI does"
-        },
+        [
+            "addr",
+            "namespace",
+            "cacert",
+            "capath",
+            "skip_verify",
+            "rotation_period",
+            "reveal_timeout",
+            "clipboard_clear",
+        ],
+        # Only a file that holds a token is stat()ed.
+        refused={"token": _vault_token_refusal(table.report.file)} if "token" in table else None,
     )
     return VaultConfig(
         addr=_url(table, "addr", ("http", "https")),
         namespace=table.text("namespace"),
         cacert=_path(table, "cacert", base),
         capath=_path(table, "capath", base),
-        skip_verify=table.flag("skip_verify", False),
+        # None when absent: an explicit false here must be able to overrule VAULT_SKIP_VERIFY.
+        skip_verify=table.flag("skip_verify", False) if "skip_verify" in table else None,
+        rotation_period_s=table.duration(
+            "rotation_period", default.rotation_period_s, 3600, 3660 * _DAY
+        ),
+        reveal_timeout_s=table.duration("reveal_timeout", default.reveal_timeout_s, 1, 3600),
+        clipboard_clear_s=table.duration("clipboard_clear", default.clipboard_clear_s, 1, 3600),
+    )
+
+
+def _vault_token_refusal(path: Path | None) -> str:
+    """Why a ``token`` key is refused; like ssh with a private key, the file's mode is named
+    when group or others may read it, because then the token must be taken as exposed."""
+    mode = None
+    if path is not None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            mode = None
+    where = "penguin-tui reads it from VAULT_TOKEN or ~/.vault-token, as the vault CLI does"
+    if mode is None or not mode & 0o044:
+        return f"a Vault token never belongs in the config file; {where}"
+    readers = " and ".join(who for who, bit in (("group", 0o040), ("others", 0o004)) if mode & bit)
+    return (
+        f"a Vault token never belongs in the config file, and this file is readable by "
+        f"{readers} (mode {mode:04o}): treat the token as exposed (revoke it), remove the key "
+        f"and chmod 600 the file; {where}"
     )

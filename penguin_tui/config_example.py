@@ -287,11 +287,13 @@ severity = "warning"
 update_cadence = { critical = "30m", high = "1h", medium = "4h", low = "4h" }
 
 # ---------------------------------------------------------------------------- vault
-# Where the secret browser finds Vault. VAULT_ADDR and friends win when set; the token comes
-# from VAULT_TOKEN or ~/.vault-token and never from this file.
+# Where the secret browser finds Vault. Keys set here win over VAULT_ADDR and friends; the
+# token comes from VAULT_TOKEN or ~/.vault-token and never from this file.
 
 [vault]
 addr = "https://vault.penguinmails.example:8200"
 # namespace = "penguinmails"
 # cacert = "/etc/ssl/certs/penguinmails-ca.pem"
+rotation_period = "90d"   # secrets not updated for longer are flagged (per secret: custom
+                          # metadata rotation_period = "30d")
 """

@@ -132,17 +132,22 @@ class RetentionConfig:
 
 @dataclass(frozen=True, slots=True)
 class VaultConfig:
-    """``[vault]``: where the secret browser finds Vault (reserved; read by a later issue).
+    """``[vault]``: where the secret browser finds Vault, and how it treats what it shows.
 
-    The ``VAULT_*`` environment variables, when set, win over these, as they do for the vault
-    CLI. A token never lives in the config: it comes from VAULT_TOKEN or ~/.vault-token.
+    Each connection key set here wins over its ``VAULT_*`` environment variable (the issue's
+    "overridable in the config"); keys left out fall back to the environment, then to the vault
+    CLI's defaults (``penguin_tui.vault.settings`` resolves them). A token never lives in the
+    config: it comes from VAULT_TOKEN or ~/.vault-token.
     """
 
     addr: str = ""
     namespace: str = ""
     cacert: Path | None = None
     capath: Path | None = None
-    skip_verify: bool = False
+    skip_verify: bool | None = None  # None: not set here (VAULT_SKIP_VERIFY decides)
+    rotation_period_s: float = 90 * 86400.0  # older secrets are flagged for rotation
+    reveal_timeout_s: float = 30.0  # a revealed value is masked again after this long
+    clipboard_clear_s: float = 45.0  # a copied value is cleared from the clipboard after this
 
 
 @dataclass(frozen=True, slots=True)
