@@ -12,6 +12,8 @@ recorder's one store thread); this module never touches a Store on the event loo
 - Local rules are evaluated after each flush (and every few seconds when no flush comes);
   the firing set is written when it changed, and every ``LOCAL_REFRESH_S`` so local acks and
   last-seen stay current. Nothing is written per alert when nothing changed.
+- After each write, changes of alerts linked to open incidents go on those incidents'
+  timelines ("alert fired", "alert resolved": ``incidents/alert_entries.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from penguin_tui.alerts.model import (
 from penguin_tui.alerts.rules import RuleEngine
 from penguin_tui.config_model import Config
 from penguin_tui.errors import CacheError, PenguinError
+from penguin_tui.incidents.alert_entries import AlertEntryWriter, wanted
 from penguin_tui.model import Batch, ItemInfo, ItemState
 from penguin_tui.text import sanitize
 
@@ -102,6 +105,7 @@ class AlertRecorder:
         self._known: dict[AlertSource, dict[str, Alert]] = {}  # for naming changes in logs
         self._source_ok: dict[str, bool] = {}
         self._throttle = _Throttle(clock)
+        self._timeline = AlertEntryWriter()
         self.polls = 0  # complete or not; for tests and status lines
 
     @property
@@ -157,6 +161,7 @@ class AlertRecorder:
             self._recorded_version = self.engine.version
             self._recorded_at = now
             await self._log_changes(AlertSource.LOCAL, alerts, changes)
+            await self._incident_entries(changes)
 
     async def _maintenance(self, now: float) -> list[MaintenanceWindow]:
         if now - self._windows_read_at < MAINTENANCE_EVERY_S:
@@ -181,6 +186,7 @@ class AlertRecorder:
             tasks.append(asyncio.create_task(self._tick_forever(stop), name="local-rules"))
         if not tasks:
             return
+        await self._guarded(self._catch_up_incidents(), "incident timelines")
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -272,6 +278,7 @@ class AlertRecorder:
 
         changes = await self._run(write)
         await self._log_changes(AlertSource.ALERTMANAGER, alerts, changes)
+        await self._incident_entries(changes)
         return result
 
     async def _record_failure(self, statuses: list[SourceStatus]) -> None:
@@ -310,6 +317,31 @@ class AlertRecorder:
             return
         self._throttle.clear("push")
         self._to_resolve.clear()
+
+    # ------------------------------------------------------------------ incident timelines
+
+    async def _incident_entries(self, changes: Sequence[AlertChange]) -> None:
+        """Put "alert fired"/"alert resolved" on the open incidents the changed alerts are
+        linked to. Free when nothing fired or resolved (no query); a failed write is retried."""
+        writer = self._timeline
+        if not (writer.has_pending or wanted(changes)):
+            return
+        try:
+            written = await self._run(lambda store: writer.write(store, changes))
+        except CacheError as exc:
+            self._throttle.warn(
+                "incidents", "could not add alert entries to incidents (will retry): %s", exc
+            )
+            return
+        self._throttle.clear("incidents")
+        for entry in written:
+            log.info("incident %s: %s", entry.incident_id, entry.text)
+
+    async def _catch_up_incidents(self) -> None:
+        # Entries a crash between recording a change and writing its entry left out.
+        writer = self._timeline
+        for entry in await self._run(writer.catch_up):
+            log.info("incident %s: %s (caught up)", entry.incident_id, entry.text)
 
     # ------------------------------------------------------------------ logging
 
