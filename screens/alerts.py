@@ -6,8 +6,9 @@ toggles, grouping, sort) on the cache-reader thread and diffs it into the table,
 repaints only the rows that changed. One build at a time; a build asked for meanwhile runs
 right after. While another mode is shown the screen does no work at all.
 
-Actions (ack, silence, silences, maintenance, copy) come from ``AlertActionsMixin``; this
-screen declares their keys and provides the hooks they need.
+Actions (ack, silence, silences, maintenance, copy) come from ``AlertActionsMixin``, and
+declaring an incident from an alert or linking it to one from ``AlertIncidentActionsMixin``;
+this screen declares their keys and provides the hooks they need.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from penguin_tui.errors import PenguinError
 from penguin_tui.fmt import local_time
 from penguin_tui.health_view import freshness
 from penguin_tui.screens.alert_actions import AlertActionsMixin
+from penguin_tui.screens.alert_incident_actions import AlertIncidentActionsMixin
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.alert_detail import AlertDetail
 from penguin_tui.widgets.alert_table import AlertTable
@@ -121,7 +123,7 @@ def banner_line(data: AlertsData | None, config: Config, error: str) -> tuple[Te
     return None
 
 
-class AlertsScreen(AlertActionsMixin, Screen[None]):
+class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
     """The alert table, its header and banner, the filter bar and the detail pane."""
 
     BINDINGS = [
@@ -134,6 +136,18 @@ class AlertsScreen(AlertActionsMixin, Screen[None]):
         Binding("c", "copy", "copy", tooltip="Copy the alert as text"),
         Binding("g", "group_by", "group", tooltip="Group the alerts by a label"),
         Binding("n", "mark_seen", "seen", tooltip="Mark all seen (clears ●)"),
+        # Not in the footer (full at 80 columns); in help and the command palette.
+        Binding(
+            "d", "declare_incident", "incident", show=False, tooltip="Declare an incident from it"
+        ),
+        Binding(
+            "L",
+            "link_incident",
+            "link",
+            key_display="L",
+            show=False,
+            tooltip="Link it to an open incident",
+        ),
         Binding("v", "toggle('silenced')", "silenced", show=False, tooltip="Show/hide silenced"),
         Binding(
             "i",

@@ -146,8 +146,8 @@ class AlertEntryWriter:
         what is already on the timeline, or older than the link, is left alone.
         """
         written: list[Entry] = []
-        for incident in _open_with_alerts(store):
-            for fp in incident.alerts:
+        for incident in open_incidents(store):
+            for fp in incident.alerts:  # none for most: no query then
                 history = wanted(store.alert_history(fp, limit=_HISTORY))
                 if not history:
                     continue
@@ -201,12 +201,12 @@ class AlertEntryWriter:
         return Entry(incident_id, change.ts, AUTHOR, kind, text, data, host=self.host)
 
 
-def _open_with_alerts(store: Store) -> list[Incident]:
-    """Open incidents with linked alerts. The list comes open first: read until a closed one."""
+def open_incidents(store: Store) -> list[Incident]:
+    """Every open incident, worst first. The list comes open first: read until a closed one."""
     limit = 64
     while True:
         found = store.incidents(limit=limit)
         open_ones = [i for i in found if i.is_open]
         if len(found) < limit or len(open_ones) < len(found):
-            return [i for i in open_ones if i.alerts]
+            return open_ones
         limit *= 4
