@@ -43,9 +43,11 @@ from penguin_tui.model import (
 from penguin_tui.store import alerts as alert_sql
 from penguin_tui.store import export, ingest, journal, maintain, meta, query
 from penguin_tui.store import incidents as incident_sql
+from penguin_tui.store import vault_audit as vault_audit_sql
 from penguin_tui.store.connect import connect, connect_memory, translated
 from penguin_tui.store.lock import WriterLock
 from penguin_tui.store.schema import SCHEMA_VERSION, migrate, version
+from penguin_tui.vault.audit import VaultAccess
 
 MEMORY = ":memory:"
 
@@ -330,6 +332,20 @@ class Store:
         """Open incidents linked to each of ``fingerprints``."""
         with self._read() as conn:
             return incident_sql.linked_open_incidents(conn, fingerprints)
+
+    # ------------------------------------------------------------------- vault audit trail
+
+    def add_vault_audit(self, access: VaultAccess) -> int:
+        """Record one reveal or copy of a Vault secret's key (never its value); its id."""
+        with self._write() as conn:
+            return vault_audit_sql.add(conn, access)
+
+    def vault_audit(
+        self, since: float | None = None, limit: int | None = None
+    ) -> list[VaultAccess]:
+        """Reveals and copies at or after ``since``, newest first (at most ``limit``)."""
+        with self._read() as conn:
+            return vault_audit_sql.records(conn, since, limit)
 
     # ------------------------------------------------------------------------- alert reads
 

@@ -21,6 +21,8 @@ Layout, and why it is shaped like this:
   ROWID: a row carries labels and annotations as JSON (often more than a kilobyte), and SQLite's
   own guidance is that WITHOUT ROWID pays only for rows well under a twentieth of a page. The
   small, key-addressed tables (``alert_sources``, ``silences``) are WITHOUT ROWID.
+- ``vault_audit`` (version 5) records every reveal and copy of a Vault secret's key by the
+  secret browser: who, where, which Vault, path, key and version. It has no column for a value.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Callable
 
 from penguin_tui.errors import CacheError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x50475549  # "PGUI"
 
 
@@ -178,7 +180,20 @@ def _v4(conn: sqlite3.Connection) -> None:
     create_tables(conn)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(conn: sqlite3.Connection) -> None:
+    """The secret browser's audit trail: who revealed or copied which key (never a value)."""
+    from penguin_tui.store.vault_audit import create_tables
+
+    create_tables(conn)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+    5: _v5,
+}
 
 
 def version(conn: sqlite3.Connection) -> int:
