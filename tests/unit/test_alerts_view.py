@@ -327,6 +327,26 @@ def test_bell_rings_once_for_a_new_firing_critical() -> None:
     assert bell_message(many) == "X0 (smtp), X1 (smtp), X2 (smtp) and 2 more"
 
 
+def test_bell_is_quiet_for_the_night_a_first_poll_finds_and_rings_for_a_new_start() -> None:
+    start = T0
+    bell = CriticalBell(start)
+    # A console recording for itself after a night without a recorder: its first poll sees
+    # the night's critical for the first time. It burned long before the shift: no bell.
+    night = _alert("night", "DbDown", "critical", T0 - 5 * 3600, first_seen=T0 + 3)
+    # One that began moments before the console started, seen just after: rings.
+    recent = _alert("recent", "ApiDown", "critical", T0 - 60, first_seen=T0 + 3)
+    assert [a.fingerprint for a in bell.new_criticals(_data([night, recent]))] == ["recent"]
+    # Known before the console started and started again while it runs (resolved, then
+    # firing again with a new start): news again, and it rings again.
+    flap = _alert("flap", "Flap", "critical", T0 - 600, first_seen=T0 - 600)
+    assert bell.new_criticals(_data([flap])) == []
+    again = dataclasses.replace(flap, starts_at=T0 + 120)
+    assert [a.fingerprint for a in bell.new_criticals(_data([again]))] == ["flap"]
+    assert bell.new_criticals(_data([again])) == []
+    again_later = dataclasses.replace(flap, starts_at=T0 + 900)
+    assert [a.fingerprint for a in bell.new_criticals(_data([again_later]))] == ["flap"]
+
+
 def test_alert_row_key_is_the_fingerprint() -> None:
     row = AlertRow(_alert("fp1", "A", "critical", T0), AlertState.FIRING)
     assert row.key == "fp1" and not row.stale
