@@ -80,7 +80,8 @@ class IncidentPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="incident-picker-dialog") as dialog:
-            dialog.border_title = f"Link {self.alert_name} to"
+            # A Text, not a str: a str border title is read as markup, and the name is not ours.
+            dialog.border_title = Text(f"Link {self.alert_name} to")
             options = [incident_option(i, self.fingerprint) for i in self.incidents]
             yield OptionList(*options, id="incident-picker-options")
             yield Static("enter links · escape cancels", id="incident-picker-hint")
