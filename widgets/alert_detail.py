@@ -73,7 +73,8 @@ def _history_line(change: AlertChange, now: float) -> Text:
         line.append(f"{change.new} (first seen)")
     else:
         line.append(f"{change.old} → {change.new}")
-    if change.detail:
+    # The store words every change; "firing" or "resolved" only repeats the state.
+    if change.detail and change.detail != change.new:
         line.append(f"  {_line(change.detail, 300)}", style="dim")
     return line
 
@@ -106,7 +107,10 @@ def alert_detail_text(
     if alert.summary:
         text.append(sanitize(alert.summary, max_len=VALUE_MAX) + "\n")
     text.append(f"Started  {_when(alert_started(alert), now)}", style="dim")
-    text.append(f" · last seen {_when(alert.last_seen, now)}", style="dim")
+    if alert.stale or alert.resolved_at is not None:
+        # Only then is it news: an active alert is seen at every poll, and the copy held here
+        # is refreshed only when the alert changes, so its last_seen would read ever older.
+        text.append(f" · last seen {_when(alert.last_seen, now)}", style="dim")
     if alert.resolved_at is not None:
         text.append(f" · resolved {_when(alert.resolved_at, now)}", style="dim")
     text.append("\n")

@@ -449,6 +449,9 @@ async def test_detail_shows_labels_links_source_and_history(tmp_path: Path) -> N
             "07:55  firing (first seen)",
         ):
             assert expected in text, expected
+        # The change's words do not repeat its state; an active alert's "last seen" (every
+        # poll) is not shown, as the copy held would read ever older.
+        assert "firing (first seen)  firing" not in text and "last seen" not in text
         table.select_key(QUEUE.fingerprint)
         await settle(pilot)
         text = detail_text(app)
@@ -563,6 +566,7 @@ async def test_banner_and_stale_rows_when_alertmanager_is_down(tmp_path: Path) -
         table.select_key(BOUNCE_2.fingerprint)
         await settle(pilot)
         assert "Last known copy" in detail_text(app)
+        assert "last seen 07:55 (5m ago)" in detail_text(app)  # the last poll that answered
 
 
 async def test_local_rules_only_is_a_note_not_an_error(tmp_path: Path) -> None:
