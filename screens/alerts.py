@@ -23,7 +23,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -164,7 +164,7 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
             show=False,
             tooltip="Show/hide resolved alerts",
         ),
-        Binding("escape", "back", "back", show=False),
+        Binding("escape", "back", "back", show=False, tooltip="Close the filter bar or the detail"),
     ]
 
     def __init__(self) -> None:
@@ -210,7 +210,12 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
 
     # The app's feed calls alerts_loaded only for the screen shown; on return, catch up.
     def on_screen_suspend(self) -> None:
-        # Leaving the screen is the operator's "last look": what arrives after is new.
+        # Leaving the screen is the operator's "last look": what arrives after is new. A
+        # dialog over it (ack, a form, help) is not leaving: the table is still in view and
+        # its marks must not vanish behind an ack's confirmation. (By the time this runs the
+        # app's screen is the one that replaced this one.)
+        if isinstance(self.app.screen, ModalScreen):
+            return
         self._set_options(last_look=self.papp.clock())
 
     def on_screen_resume(self) -> None:

@@ -500,6 +500,15 @@ async def test_mark_seen_and_leaving_the_screen_clear_new_marks(tmp_path: Path) 
         await reload(pilot)
         assert cell(table, "late", "new") == "●"
         app.clock.now = NOW + 120  # type: ignore[attr-defined]
+        # A dialog over the table (an ack's question, a form, the group-by prompt) is not
+        # leaving it: the marks stay.
+        for key in ("a", "g", "question_mark"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is not table.screen
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is table.screen and cell(table, "late", "new") == "●", key
         await pilot.press("1")
         await settle(pilot)
         await pilot.press("2")
