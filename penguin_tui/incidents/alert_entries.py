@@ -8,7 +8,8 @@ open incident becomes one entry on that incident, by ``penguin-tui``:
 Exactly once. Each entry carries its change's key (fingerprint, new state, change time), and
 the entry is built inside the append's write transaction after reading the incident's newer
 entries, so a change seen twice (a retry, a restart, a catch-up) finds its entry and adds
-nothing. A change older than the alert's link to the incident is not part of its story.
+nothing. Only what happened while the alert was linked and the incident open is part of the
+incident's story: an older change, or one while it was resolved, is left out (by catch-up too).
 
 Cheap. Polls with no change into firing or resolved cost nothing; with some, one query finds
 the linked open incidents, and it is usually empty. Each incident's timeline is read once per
@@ -26,7 +27,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from penguin_tui.alerts.model import Alert, AlertChange, AlertState
-from penguin_tui.incidents.model import Entry, EntryType, Incident, IncidentError
+from penguin_tui.incidents.model import (
+    Entry,
+    EntryType,
+    Incident,
+    IncidentError,
+    IncidentStatus,
+)
 from penguin_tui.text import sanitize
 
 if TYPE_CHECKING:
@@ -74,21 +81,45 @@ class _Timeline:
     """What the writer knows of one incident's timeline (read once, then only newer entries)."""
 
     newest_id: int = 0
-    recorded: set[Key] = field(default_factory=set)
+    # Changes settled for good: on the timeline, or outside the incident's story.
+    settled: set[Key] = field(default_factory=set)
     linked_at: dict[str, float] = field(default_factory=dict)  # fingerprint -> last linked
+    closed: list[tuple[float, float]] = field(default_factory=list)  # resolved .. reopened
+    closed_since: float | None = None
 
     def read(self, entries: Sequence[Entry]) -> None:
         for entry in entries:
             self.newest_id = max(self.newest_id, entry.id or 0)
             key = _key(entry)
             if key is not None:
-                self.recorded.add(key)
+                self.settled.add(key)
             elif entry.type is EntryType.ALERT_LINKED:
                 self.linked_at[entry.data.get("fingerprint", "")] = entry.ts
             elif entry.type is EntryType.DECLARED:
                 for fp in entry.data.get("alerts", "").split(","):
                     if fp:
                         self.linked_at[fp] = entry.ts
+            elif entry.type is EntryType.STATUS:
+                self._status(entry)
+
+    def _status(self, entry: Entry) -> None:
+        try:
+            now_open = IncidentStatus(entry.data.get("status", "")).is_open
+        except ValueError:
+            return
+        if not now_open and self.closed_since is None:
+            self.closed_since = entry.ts
+        elif now_open and self.closed_since is not None:
+            self.closed.append((self.closed_since, entry.ts))
+            self.closed_since = None
+
+    def belongs(self, fingerprint: str, ts: float) -> bool:
+        """Whether a change at ``ts`` happened while the alert was linked and the incident open
+        (the incident is open and the alert linked now: the caller checked)."""
+        linked_at = self.linked_at.get(fingerprint)
+        if linked_at is not None and ts < linked_at:
+            return False
+        return not any(start <= ts < end for start, end in self.closed)
 
 
 class _Skip(IncidentError):
@@ -163,19 +194,19 @@ class AlertEntryWriter:
     ) -> Entry | None:
         timeline = self._timelines.setdefault(incident_id, _Timeline())
         key: Key = (change.fingerprint, change.new, change.ts)
-        if key in timeline.recorded:
-            return None  # seen before by this recorder: no need to open a transaction
+        if key in timeline.settled:
+            return None  # settled before by this recorder: no need to open a transaction
 
         def build(incident: Incident) -> Entry:
             # Inside the write transaction: what is read here cannot change before the insert.
             timeline.read(store.incident_entries(incident_id, after_id=timeline.newest_id))
-            if key in timeline.recorded:
+            if key in timeline.settled:
                 raise _Skip("already on the timeline")
             if not incident.is_open or change.fingerprint not in incident.alerts:
-                raise _Skip("no longer open or no longer linked")
-            linked_at = timeline.linked_at.get(change.fingerprint)
-            if linked_at is not None and change.ts < linked_at:
-                raise _Skip("the change happened before the alert was linked")
+                raise _Skip("not open or not linked now")  # may change: not settled
+            if not timeline.belongs(change.fingerprint, change.ts):
+                timeline.settled.add(key)  # the past does not change
+                raise _Skip("before the link, or while the incident was resolved")
             return self._entry(incident_id, change, alert)
 
         try:
@@ -184,7 +215,7 @@ class AlertEntryWriter:
             return None
         except IncidentError:
             return None  # the incident is gone (no such id): nothing to write to
-        timeline.recorded.add(key)
+        timeline.settled.add(key)
         timeline.newest_id = max(timeline.newest_id, entry.id or 0)
         return entry
 

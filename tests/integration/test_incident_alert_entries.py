@@ -150,6 +150,24 @@ def test_catch_up_writes_what_a_crash_between_the_two_writes_left_out(
     assert len(auto_entries(store, incident.id)) == 2
 
 
+def test_what_happened_while_the_incident_was_resolved_stays_out(store: Store) -> None:
+    store.record_alerts(AM, [QUEUE], T0 - 600)
+    incident = declare(store)
+    link(store, incident, QUEUE, T0)
+
+    def status(new: IncidentStatus, ts: float) -> None:
+        store.append_incident_entry(incident.id, lambda i: E.status(i, new, ts=ts, author="al"))
+
+    status(IncidentStatus.RESOLVED, T0 + 30)
+    resolved = store.record_alerts(AM, [], T0 + 60)
+    assert AlertEntryWriter().write(store, resolved) == []  # no open incident linked
+    status(IncidentStatus.INVESTIGATING, T0 + 90)  # reopened
+    store.record_alerts(AM, [QUEUE], T0 + 120)  # fired again; the recorder died before its entry
+    # The catch-up writes the re-fire only: the resolution came while the incident was resolved.
+    written = AlertEntryWriter().catch_up(store)
+    assert [(e.type, e.ts) for e in written] == [(EntryType.ALERT_FIRED, T0 + 120)]
+
+
 def test_a_failed_write_is_retried_with_the_next_call(store: Store) -> None:
     store.record_alerts(AM, [QUEUE], T0 - 600)
     incident = declare(store)
