@@ -66,6 +66,8 @@ def header_line(view: AlertsView) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     shown = view.shown
     text.append(f"{shown} alert{'' if shown == 1 else 's'}", style="bold")
+    if view.folded:
+        text.append(f" ({view.folded} folded)", style="dim")
     if view.new_count:
         text.append("  ")
         text.append(f"● {view.new_count} new", style="bold cyan")

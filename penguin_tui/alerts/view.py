@@ -225,7 +225,13 @@ class AlertsView:
 
     @property
     def shown(self) -> int:
-        return sum(1 for row in self.rows if isinstance(row, AlertRow))
+        """Alerts listed: their own rows and those folded under a group header."""
+        return sum(1 for row in self.rows if isinstance(row, AlertRow)) + self.folded
+
+    @property
+    def folded(self) -> int:
+        """Alerts listed but folded under a group header (no row of their own)."""
+        return sum(row.total for row in self.rows if isinstance(row, GroupRow) and row.collapsed)
 
 
 def _hidden_by_toggle(state: AlertState, options: ViewOptions) -> str:

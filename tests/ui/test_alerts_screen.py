@@ -420,6 +420,8 @@ async def test_enter_folds_and_unfolds_a_group(tmp_path: Path) -> None:
         assert cell(table, "group:HighBounceRate", "alertname") == "▸ HighBounceRate"
         assert "folded" in cell(table, "group:HighBounceRate", "summary")
         assert table.selected_key == "group:HighBounceRate"
+        # Folded alerts are still listed: the header counts them, and says they are folded.
+        assert text_of(app, "#alerts-header").startswith("9 alerts (2 folded)")
         await pilot.press("enter")
         await settle(pilot)
         assert BOUNCE_1.fingerprint in table.keys
