@@ -239,6 +239,14 @@ class VaultDouble:
         if self.state.sealed or not self.state.initialized:
             raise VaultError(503, "Vault is sealed")
         token = self._token(headers, now)
+        if op == "patch":
+            kind = headers.get("content-type", "").split(";")[0].strip()
+            if kind != "application/merge-patch+json":
+                raise VaultError(
+                    415,
+                    "PATCH requires Content-Type application/merge-patch+json, "
+                    f"provided: {kind or 'none'}",
+                )
         parsed = _parse_body(body) if op in ("update", "patch") else None
         self.hits[(op, ns.path + ns_rel)] += 1
 
