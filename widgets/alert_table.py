@@ -31,6 +31,7 @@ from penguin_tui.text import sanitize
 COLUMNS = ("new", "severity", "state", "age", "alertname", "subject", "summary")
 PER_CELL_REFRESH_MAX = 24  # more changed cells than this: one repaint of the table
 NEW_MARK = "●"
+STALE_MARK = "◌"  # the last known copy: its source did not answer the last poll
 WIDE_AT = 100  # table width from which severities are spelled out and names get more room
 
 SEVERITY_STYLE = {
@@ -121,7 +122,12 @@ class _Widths:
 class AlertTable(DataTable):
     """Alerts under group headers. Posts ``AlertTable.Selected`` when the cursor moves."""
 
-    BINDINGS = [Binding("enter", "open", "detail", show=False)]
+    BINDINGS = [
+        Binding("enter", "open", "detail", show=False),
+        # DataTable's home/end scroll sideways; in a list of alerts they mean first and last.
+        Binding("home", "scroll_top", "first", show=False),
+        Binding("end", "scroll_bottom", "last", show=False),
+    ]
 
     class Selected(Message):
         """The cursor moved to a row (``opened``: enter was pressed on it)."""
@@ -309,13 +315,14 @@ class AlertTable(DataTable):
                 if key[3]:
                     found.stylize(STALE_STYLE)
             elif kind == "state":
+                # A stale row keeps its state word (the last known one, dimmed; the mark
+                # column says stale): firing and silenced must stay apart in an outage.
                 state, stale, overlay = key[1], key[2], key[3]
-                if stale:
-                    found = Text("◌ stale", style=STALE_STYLE, no_wrap=True)
-                elif overlay:  # an action's expected state, not confirmed by a poll yet
-                    found = Text(f"{state.value}…", style="italic " + STATE_STYLE[state])
+                style = STALE_STYLE if stale else STATE_STYLE[state]
+                if overlay:  # an action's expected state, not confirmed by a poll yet
+                    found = Text(f"{state.value}…", style="italic " + style, no_wrap=True)
                 else:
-                    found = Text(state.value, style=STATE_STYLE[state], no_wrap=True)
+                    found = Text(state.value, style=style, no_wrap=True)
             else:
                 found = Text(str(key[1]), style=str(key[2]), no_wrap=True)
             self._const[key] = found
@@ -336,7 +343,7 @@ class AlertTable(DataTable):
             subject = LazyText(alert.subject, style, 120)
             summary = LazyText(alert.summary, style, 300)
         return [
-            self._constant("mark", NEW_MARK if row.is_new else "", "bold cyan"),
+            self._mark(row),
             self._constant("severity", alert.severity, wide, stale),
             self._constant("state", row.state, stale, bool(row.overlay)),
             self._constant("age", row.age, style),
@@ -344,6 +351,12 @@ class AlertTable(DataTable):
             subject,
             summary,
         ]
+
+    def _mark(self, row: AlertRow) -> Text:
+        """``◌`` for the last known copy of an alert, ``●`` for a new one, else blank."""
+        if row.alert.stale:
+            return self._constant("mark", STALE_MARK, STALE_STYLE)
+        return self._constant("mark", NEW_MARK if row.is_new else "", "bold cyan")
 
     def _group_cells(self, row: GroupRow) -> list[Cell]:
         arrow = "▸" if row.collapsed else "▾"

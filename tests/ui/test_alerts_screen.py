@@ -246,6 +246,16 @@ async def test_cursor_stays_on_its_alert_when_rows_move(tmp_path: Path) -> None:
         assert "InstanceDown" in detail_text(app)
 
 
+async def test_home_and_end_go_to_the_first_and_last_alert(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_alerts(pilot)
+        await pilot.press("end")
+        assert table.selected_key == EXPECTED_ORDER[-1]
+        await pilot.press("home")
+        assert table.selected_key == EXPECTED_ORDER[0]
+
+
 async def test_refresh_replaces_only_the_rows_that_changed(tmp_path: Path) -> None:
     many = [
         _am(f"m{i:03d}", f"Bulk{i % 7}", "warning", "bulk", "bulk", NOW - 60 - i)
@@ -572,7 +582,11 @@ async def test_banner_and_stale_rows_when_alertmanager_is_down(tmp_path: Path) -
         )
         # Nothing dropped: every alert is still listed, Alertmanager's marked stale.
         assert table.keys == EXPECTED_ORDER
-        assert cell(table, BOUNCE_2.fingerprint, "state") == "◌ stale"
+        # Marked stale, keeping the last known state: firing and silenced stay apart.
+        assert cell(table, BOUNCE_2.fingerprint, "new") == "◌"
+        assert cell(table, BOUNCE_2.fingerprint, "state") == "firing"
+        assert cell(table, QUEUE.fingerprint, "state") == "silenced"
+        assert cell(table, LOCAL.fingerprint, "new") == ""
         assert cell(table, LOCAL.fingerprint, "state") == "firing"  # local rules still run
         table.select_key(BOUNCE_2.fingerprint)
         await settle(pilot)
@@ -806,7 +820,7 @@ async def test_live_alerts_posted_to_alertmanager_appear_and_its_outage_shows(
                 pilot, lambda: banner.display and "unreachable" in str(banner.render())
             )
             assert str(banner.render()).endswith("· showing the last known alerts")
-            await _wait_until(pilot, lambda: cell(table, bounce, "state") == "◌ stale")
+            await _wait_until(pilot, lambda: cell(table, bounce, "new") == "◌")
             assert set(states()) == {"LiveBounce", "LiveLatency"}
             await pilot.press("q")
     finally:
