@@ -3,7 +3,9 @@
 Read from the cache (the recorder polls Alertmanager's silences), each with the number of
 alerts it matches among those the alerts screen holds. ``x`` expires the highlighted silence
 or cancels the highlighted maintenance window, after a ``y`` confirmation. An expired one
-leaves the list at once; the cache learns it at the recorder's next poll.
+leaves the list at once; the cache learns it at the recorder's next poll. A maintenance
+window's own silence is not listed apart: the window's row stands for both (cancelling it
+expires its silence), so nobody expires the silence and leaves the window half in force.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ def _read(store: Store, now: float) -> tuple[list[Silence], list[MaintenanceWind
     silences.sort(key=lambda s: (s.state is SilenceState.PENDING, s.ends_at))
     windows.sort(key=lambda w: (w.start, w.end))
     return silences, windows
+
+
+MAX_WIDTH = 120  # the dialog's max-width in DEFAULT_CSS
+MATCHERS_MIN = 28
+FIXED_COLUMNS = 9 + 6 + 11 + 10 + 5 * 2 + 2  # the other columns, cell padding, scrollbar
 
 
 def _one_line(text: str, width: int = 200) -> str:
@@ -121,9 +128,12 @@ class SilencesScreen(ModalScreen[Ended]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        # 9 + 28 + 6 + 11 + 10 columns, each padded by 2, fit an 80-column terminal.
+        # 9 + 28 + 6 + 11 + 10 columns, each padded by 2, fit an 80-column terminal; the
+        # matchers (what an operator must read to tell silences apart) take any room beyond.
+        dialog = min(self.app.size.width, MAX_WIDTH) - 4  # border and padding
+        matchers = max(MATCHERS_MIN, dialog - FIXED_COLUMNS)
         table.add_column("State", key="state", width=9)
-        table.add_column("Matchers", key="matchers", width=28)
+        table.add_column("Matchers", key="matchers", width=matchers)
         table.add_column("Alerts", key="alerts", width=6)
         table.add_column("Ends", key="ends", width=11)
         table.add_column("By", key="by", width=10)
@@ -145,11 +155,12 @@ class SilencesScreen(ModalScreen[Ended]):
 
     def show(self, silences: list[Silence], windows: list[MaintenanceWindow], now: float) -> None:
         """Fill the table; ended ones stay out until the cache knows they ended."""
-        gone = set(self.ended.silences)
-        self.silences = {s.id: s for s in silences if s.id not in gone}
         self.windows = {w.id: w for w in windows if w.id is not None}
         for wid in self.ended.windows:
             self.windows.pop(wid, None)
+        # Ended here (the cache learns it at the next poll), or a window's own silence.
+        hidden = set(self.ended.silences) | {w.silence_id for w in windows if w.silence_id}
+        self.silences = {s.id: s for s in silences if s.id not in hidden}
         table = self.query_one(DataTable)
         table.clear()
         for silence in self.silences.values():
