@@ -17,6 +17,7 @@ from penguin_tui.config_model import (
     Config,
     MetricConfig,
     RuleConfig,
+    VaultConfig,
 )
 
 CHECK_INTERVAL_S = 10.0
@@ -37,9 +38,11 @@ class HasUrls(Protocol):
     def urls(self) -> Mapping[str, str]: ...
 
 
-def demo_config(platform: HasUrls, alertmanager_url: str | None = None) -> Config:
+def demo_config(
+    platform: HasUrls, alertmanager_url: str | None = None, vault_addr: str | None = None
+) -> Config:
     """The typed config watching every part of ``platform`` (and the demo's Alertmanager at
-    ``alertmanager_url`` when one runs)."""
+    ``alertmanager_url`` when one runs, and its Vault double at ``vault_addr``)."""
     urls = platform.urls
     api = urls["api"]
     checks = [
@@ -150,6 +153,7 @@ def demo_config(platform: HasUrls, alertmanager_url: str | None = None) -> Confi
         max_concurrency=50,
         alertmanager=alertmanager,
         rules=DEMO_RULES,
+        vault=VaultConfig(addr=vault_addr) if vault_addr else VaultConfig(),
     )
 
 
@@ -189,9 +193,11 @@ DEMO_RULES = (
 )
 
 
-def demo_config_toml(platform: HasUrls, alertmanager_url: str | None = None) -> str:
+def demo_config_toml(
+    platform: HasUrls, alertmanager_url: str | None = None, vault_addr: str | None = None
+) -> str:
     """The demo config as TOML text, in the layout ``penguin_tui.config`` loads."""
-    return config_to_toml(demo_config(platform, alertmanager_url))
+    return config_to_toml(demo_config(platform, alertmanager_url, vault_addr))
 
 
 def config_to_toml(config: Config) -> str:
@@ -216,6 +222,8 @@ def config_to_toml(config: Config) -> str:
     if config.alertmanager.urls:
         out += ["", "[alertmanager]"]
         out += _fields(config.alertmanager, AlertmanagerConfig(), _ALERTMANAGER_KEYS)
+    if config.vault.addr:  # the address only: a token never goes into a config file
+        out += ["", "[vault]", f"addr = {_value(config.vault.addr)}"]
     rule_defaults = RuleConfig(name="", kind="", item="")
     for rule in config.rules:
         out += ["", "[[rule]]"]

@@ -3,7 +3,8 @@ history into a private temporary directory, then run the console on it (or just 
 
 When ``prometheus-alertmanager`` is installed, a real Alertmanager runs beside the platform
 (storage in the same directory) and is fed the scenario's alerts; without it the demo shows
-local-rule alerts alone and says so.
+local-rule alerts alone and says so. The Vault API test double runs beside the platform (in
+memory, on this loop) for the secrets screen; see ``penguin_tui.demo.vault``.
 
 Nothing is left behind: the directory goes when the demo ends, whether the console quit,
 the operator pressed Ctrl+C, or the process got SIGTERM or SIGHUP, and the Alertmanager is
@@ -34,6 +35,7 @@ from penguin_tui.demo.config import demo_config, demo_config_toml
 from penguin_tui.demo.episodes import LIVE_CYCLE, LIVE_CYCLE_S
 from penguin_tui.demo.history import prefill
 from penguin_tui.demo.platform import Clock, DemoPlatform
+from penguin_tui.demo.vault import DemoVault, start_demo_vault, vault_environment
 from penguin_tui.errors import EXIT_OK
 
 # The console, provided by the CLI/app: run it on (config file, cache file) until it quits.
@@ -82,15 +84,18 @@ async def run_demo(
     installed = _install_signals(loop, interrupted)
     alertmanager: DemoAlertmanager | None = None
     feeder: asyncio.Task[None] | None = None
+    vault: DemoVault | None = None
     try:
         await platform.start()
+        vault = await start_demo_vault()
         alertmanager, am_line = await _start_alertmanager(workdir)
         if alertmanager is not None:
             feeder = asyncio.create_task(_feed(alertmanager, platform, clock), name="demo-alerts")
         config_path = workdir / "config.toml"
         cache_path = workdir / "cache.db"
         am_url = alertmanager.url if alertmanager is not None else None
-        config_path.write_text(demo_config_toml(platform, am_url), encoding="utf-8")
+        toml = demo_config_toml(platform, am_url, vault.addr)
+        config_path.write_text(toml, encoding="utf-8")
         config_path.chmod(0o600)
         stats = await asyncio.to_thread(
             prefill,
@@ -104,15 +109,20 @@ async def run_demo(
             assert run_console is not None
             if alertmanager is None:
                 print(am_line, file=out, flush=True)  # seen before and after the screen
-            console_task = asyncio.ensure_future(run_console(config_path, cache_path))
-            try:
-                result = await console_task
-            except asyncio.CancelledError:
-                return EXIT_OK  # a signal while the console ran: a normal way to end
+            # The console finds the demo Vault's token in the environment, never in a file.
+            with vault_environment(vault.environment()):
+                console_task = asyncio.ensure_future(run_console(config_path, cache_path))
+                try:
+                    result = await console_task
+                except asyncio.CancelledError:
+                    return EXIT_OK  # a signal while the console ran: a normal way to end
             return result if isinstance(result, int) else EXIT_OK
         history = f"{history_hours:g} h of history: {stats.samples:,} samples, "
         history += f"{stats.events} events"
         _print_banner(out, platform, config_path, cache_path, history, am_line, am_url)
+        print(f"Vault (a test double of its API, not a Vault): {vault.addr}", file=out)
+        for line in vault.export_lines():
+            print(line, file=out)
         for line in extra_lines:
             print(line, file=out, flush=True)
         print("Serving until interrupted (Ctrl+C); the directory goes with it.", file=out)
@@ -123,6 +133,8 @@ async def run_demo(
         _remove_signals(loop, installed)
         try:
             await _stop_alertmanager(feeder, alertmanager)
+            if vault is not None:
+                await vault.stop()
             await platform.stop()
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
