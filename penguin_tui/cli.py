@@ -1,4 +1,5 @@
-"""The command line: the console, ``daemon``, ``check``, ``export``, ``demo``, ``config``.
+"""The command line: the console, ``daemon``, ``check``, ``export``, ``demo``, ``config``,
+``incident`` and ``secrets``.
 
 Every command imports what it needs inside its body, so ``penguin-tui check`` and
 ``penguin-tui daemon`` never load Textual, and ``--help`` stays instant (tests pin this).
@@ -390,6 +391,28 @@ def incident_export(
     from penguin_tui.incidents.commands import run_export
 
     sys.exit(run_export(config_path, cache_path, incident_id, output))
+
+
+@main.group(context_settings=CONTEXT_SETTINGS)
+def secrets() -> None:
+    """HashiCorp Vault KV secrets, read-only (the console's secrets screen)."""
+
+
+@secrets.command("audit", context_settings=CONTEXT_SETTINGS)
+@_config_option
+@click.option("--mount", metavar="M", help="One KV v2 mount (default: every one the token sees).")
+@click.option("--path", metavar="P", help="A folder or secret (inside --mount, else a full path).")
+@_format_option
+@_operator_errors
+def secrets_audit(config_path: Path | None, mount: str | None, path: str | None, fmt: str) -> None:
+    """List the secrets overdue for rotation, with ages and versions, never their values.
+
+    Vault from [vault] and VAULT_ADDR/VAULT_TOKEN. Exit codes: 0 none overdue, 1 some overdue,
+    2 usage or config, 3 Vault unreachable, sealed or forbidden (or part of the tree was).
+    """
+    from penguin_tui.vault.audit_cli import run_secrets_audit
+
+    sys.exit(run_secrets_audit(config_path, mount, path, fmt))
 
 
 if __name__ == "__main__":  # pragma: no cover
