@@ -134,7 +134,7 @@ def _body(body: Any) -> dict[str, Any]:
     if body is None:
         return {}
     if not isinstance(body, dict):
-        raise KVError(400, "invalid request: the body must be a JSON object")
+        raise KVError(400, f"the body must be a JSON object, got {_json_type(body)}")
     return body
 
 
@@ -217,11 +217,13 @@ def _write(store: KV2Store, path: str, body: dict[str, Any], now: float) -> Resp
     if "data" not in body:
         raise KVError(400, "no data provided")
     data = body["data"]
+    # Vault echoes the bad input here; the double names only its type, because a client that
+    # sends a secret in the wrong shape should not get it back in an error it may log.
     if not isinstance(data, dict):
-        raise KVError(400, f'error converting input {data!r} for field "data"')
+        raise KVError(400, f'error converting input for field "data": got {_json_type(data)}')
     options = body.get("options") or {}
     if not isinstance(options, dict):
-        raise KVError(400, f'error converting input {options!r} for field "options"')
+        raise KVError(400, f'error converting input for field "options": got {_json_type(options)}')
     cas = None
     if "cas" in options:
         try:
@@ -230,6 +232,18 @@ def _write(store: KV2Store, path: str, body: dict[str, Any], now: float) -> Resp
             raise KVError(400, "error parsing check-and-set parameter") from None
     meta, number = store.write(path, data, now, cas=cas)
     return logical(version_metadata(meta, number), mount_type="kv")
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "null" if value is None else "a map"
 
 
 def _patch(store: KV2Store, path: str, body: dict[str, Any], now: float) -> Response:

@@ -145,6 +145,15 @@ def test_bad_json_is_a_400_naming_the_problem(http: httpx.Client) -> None:
     assert r.json()["errors"][0].startswith("failed to parse JSON input")
 
 
+def test_errors_never_echo_a_value_sent_in_the_wrong_shape(http: httpx.Client) -> None:
+    for body in ({"data": "canary-value-1"}, {"data": {}, "options": "canary-value-1"}):
+        r = http.post("/v1/secret/data/x", json=body)
+        assert r.status_code == 400
+        assert "canary-value-1" not in r.text
+    r = http.post("/v1/legacy/x", json=["canary-value-1"])
+    assert r.status_code == 400 and "canary-value-1" not in r.text
+
+
 # -- LIST -----------------------------------------------------------------------------------
 
 
