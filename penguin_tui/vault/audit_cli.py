@@ -39,11 +39,24 @@ def run_secrets_audit(
 
     config = resolve(config_path, None).config.vault
     settings = resolve_settings(config)
+    if not settings.token:
+        # Without a token Vault still shows the unauthenticated mount list (often empty),
+        # and "nothing overdue" would be a lie.
+        raise PenguinError(
+            "no Vault token: set VAULT_TOKEN or log in with `vault login` (it writes "
+            "~/.vault-token)",
+            exit_code=EXIT_VAULT,
+        )
     now = time.time()
     with VaultClient(settings, workers=8) as client:
         try:
             mounts = list_mounts(client)
             targets, not_judged = _targets(mounts, mount, path)
+            if not targets:
+                raise PenguinError(
+                    "the token can see no KV version 2 mount: nothing could be checked",
+                    exit_code=EXIT_VAULT,
+                )
             result = WalkResult()
             for target, start in targets:
                 walk_mount(
@@ -134,7 +147,7 @@ def _json(
         "overdue": [
             {
                 "path": shown(j.meta.full_path),
-                "mount": j.meta.mount.path,
+                "mount": j.meta.mount.label,
                 "age_s": round(j.rotation.age_s or 0.0),
                 "period_s": j.rotation.period_s,
                 "period_source": j.rotation.period_source,
