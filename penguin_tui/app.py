@@ -35,6 +35,7 @@ from penguin_tui.screens.alert_feed import AlertFeedMixin
 from penguin_tui.screens.alerts import AlertsScreen
 from penguin_tui.screens.health import HealthScreen
 from penguin_tui.screens.help import HelpScreen
+from penguin_tui.screens.incidents import IncidentsScreen
 from penguin_tui.text import sanitize
 
 RECORDER_WATCH_S = 5.0
@@ -59,6 +60,9 @@ _SCREEN_COMMANDS = (
     ("Copy alert", "Copy the selected alert as text (c)", "copy"),
     ("Group alerts", "Group the alerts by a label (g)", "group_by"),
     ("Mark alerts seen", "Clear the new-alert marks (n)", "mark_seen"),
+    ("Declare incident", "Declare a new incident (d)", "declare"),
+    ("Stakeholder update", "Draft, record and copy the incident's update (u)", "update"),
+    ("Export postmortem", "Write the incident's postmortem draft (e)", "export"),
 )
 
 
@@ -73,13 +77,14 @@ class PenguinApp(AlertFeedMixin, App[int]):
     TITLE = "penguin-tui"
     SUB_TITLE = "PenguinMails operations"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    MODES = {"health": HealthScreen, "alerts": AlertsScreen}
+    MODES = {"health": HealthScreen, "alerts": AlertsScreen, "incidents": IncidentsScreen}
     DEFAULT_MODE = "health"
     BINDINGS = [
         # Mode keys live in the status bar (``1 health 2 alerts``), leaving the footer to the
         # screen's own actions: at 80 columns there is room for those, not for the modes too.
         Binding("1", "switch_mode('health')", "health", tooltip="Morning health check", show=False),
         Binding("2", "switch_mode('alerts')", "alerts", tooltip="Live alert stream", show=False),
+        Binding("3", "switch_mode('incidents')", "incidents", tooltip="Incidents", show=False),
         Binding("question_mark", "help", "help", key_display="?", tooltip="Every key"),
         Binding("q", "quit", "quit", tooltip="Quit (the recorder stops cleanly)"),
     ]
@@ -234,6 +239,9 @@ class PenguinApp(AlertFeedMixin, App[int]):
             "Health", "Morning health check (1)", lambda: self.switch_mode("health")
         )
         yield SystemCommand("Alerts", "Live alert stream (2)", lambda: self.switch_mode("alerts"))
+        yield SystemCommand(
+            "Incidents", "Declare and run incidents (3)", lambda: self.switch_mode("incidents")
+        )
         for title, help_text, action in _SCREEN_COMMANDS:
             method = getattr(screen, f"action_{action}", None)
             if method is not None:

@@ -25,11 +25,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._keys_table(), id="help-keys")
             yield Static(
                 Text.from_markup(
-                    "[b]1[/b] health · [b]2[/b] alerts · [b]/[/b] filter · [b]escape[/b] back · "
-                    "[b]ctrl+p[/b] command palette · [b]q[/b] quit\n"
+                    "[b]1[/b] health · [b]2[/b] alerts · [b]3[/b] incidents · [b]/[/b] filter · "
+                    "[b]escape[/b] back · [b]ctrl+p[/b] command palette · [b]q[/b] quit\n"
                     "Status: ✔ OK  ▲ WARN  ✖ CRIT  ? UNKNOWN  ◌ STALE\n"
                     "Alerts: ✖ Critical ▲ High ◆ Medium · Low  ● new  enter: detail, fold a group\n"
-                    'Alert filter: [b]severity="critical" service=~"smtp.*"[/b] and words'
+                    'Alert filter: [b]severity="critical" service=~"smtp.*"[/b] and words\n'
+                    "Incidents: ★ pinned · [reverse]OVERDUE[/reverse] stakeholder update late · "
+                    "Investigating → Identified → Monitoring → Resolved → Closed"
                 ),
                 id="help-legend",
             )

@@ -1,7 +1,7 @@
 """The top line of every screen: the modes and their keys, firing alerts, where the data comes
 from and how fresh it is.
 
-``1 health 2 alerts  ✖2 crit ▲1 high  ● recording · data fresh  ✖1 ▲2 ✔14  08:15``
+``1 health 2 alerts 3 incidents  ✖2 crit ▲1 high  ● recording · data fresh  ✖1 ▲2 ✔14  08:15``
 
 Firing alert counts come second, right after the mode keys, so a critical alert is seen from
 every mode even when the line must be cut. At 80 columns the line is shortened step by step
@@ -28,7 +28,7 @@ from penguin_tui.widgets.status import STATUS_STYLE, set_text
 
 # Every mode of the app and its key, in key order: the bar shows them all so an operator
 # sees how to switch, the current one highlighted.
-MODES: tuple[tuple[str, str], ...] = (("1", "health"), ("2", "alerts"))
+MODES: tuple[tuple[str, str], ...] = (("1", "health"), ("2", "alerts"), ("3", "incidents"))
 
 ALERT_WORDS = {
     Severity.CRITICAL: "crit",
