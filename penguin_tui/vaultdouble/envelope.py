@@ -34,14 +34,6 @@ class VaultError(Exception):
         return error_response(self.status, *self.errors, headers=self.headers)
 
 
-class VaultReply(Exception):
-    """A finished answer raised from deep in a handler (e.g. a 404 that still carries data)."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status)
-        self.response = response
-
-
 def _encode(obj: object) -> bytes:
     # Go's encoder ends with a newline; compact separators like Vault's.
     return json.dumps(obj, separators=(",", ":")).encode() + b"\n"

@@ -127,7 +127,7 @@ def _kv2(
         f"API endpoints to use. If using the Vault CLI, use 'vault kv {_CLI_WORD.get(op, 'get')}' "
         "for this operation."
     )
-    return json_response({**envelope(None, warnings=[warning])}, 404)
+    return json_response(envelope(None, mount_type="kv", warnings=[warning]), 404)
 
 
 def _body(body: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from penguin_tui.demo.httpserver import Response
 from penguin_tui.vaultdouble import sys_api
 from penguin_tui.vaultdouble.auth import Token, TokenStore, random_id
-from penguin_tui.vaultdouble.envelope import VaultError, VaultReply, error_response
+from penguin_tui.vaultdouble.envelope import VaultError, error_response
 from penguin_tui.vaultdouble.kv import KV1Store, KV2Store
 from penguin_tui.vaultdouble.kv_api import handle_kv, kv_exists
 from penguin_tui.vaultdouble.mounts import Mount, Namespace
@@ -207,8 +207,6 @@ class VaultDouble:
                 return self._handle(method, path, query, headers, body)
             except VaultError as exc:
                 return exc.response()
-            except VaultReply as reply:
-                return reply.response
 
     def _handle(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes

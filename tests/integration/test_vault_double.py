@@ -678,3 +678,13 @@ def test_the_command_line_prints_export_lines_and_stops_on_sigint(tmp_path: Path
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(10) == 0
+
+
+def test_the_command_line_says_why_it_cannot_listen(capsys: pytest.CaptureFixture[str]) -> None:
+    from penguin_tui.vaultdouble.__main__ import main
+
+    with running_vault(seed="none") as taken:
+        port = int(taken.addr.rsplit(":", 1)[1])
+        assert main(["--port", str(port), "--seed", "none"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
