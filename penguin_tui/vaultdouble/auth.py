@@ -34,6 +34,7 @@ DEFAULT_POLICY_RULES: dict[str, tuple[str, ...]] = {
     "sys/internal/ui/mounts/*": ("read",),
     "sys/internal/ui/resultant-acl": ("read",),
     "cubbyhole/*": ("create", "read", "update", "delete", "list"),
+    "identity/oidc/provider/+/authorize": ("read", "update"),
 }
 
 

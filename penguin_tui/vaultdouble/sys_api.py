@@ -152,9 +152,9 @@ def ui_mounts(ns: Namespace, tokens: TokenStore, token: Token | None) -> Respons
     secret: dict[str, Any] = {}
     auth: dict[str, Any] = {}
     if token is not None:
+        # Every mount the token has some rule under, sys/ and identity/ included (the default
+        # policy reaches both): clients must pick the KV mounts out by type.
         for path, mount in sorted(ns.mounts.items()):
-            if mount.type in ("system", "identity"):
-                continue  # Vault never lists these here
             if tokens.sees_mount(token, ns.path + path, path):
                 secret[path] = mount.info()
         auth["token/"] = dict(_TOKEN_AUTH)

@@ -591,11 +591,14 @@ def test_a_token_without_sys_mounts_falls_back_to_the_ui_mounts(vault: RunningVa
     with pytest.raises(hx.Forbidden):
         oncall.sys.list_mounted_secrets_engines()
     ui = oncall.read("sys/internal/ui/mounts")["data"]
-    assert set(ui["secret"]) == {"cubbyhole/", "legacy/", "secret/"}
+    # sys/ and identity/ show too (the default policy reaches them), as in Vault
+    assert set(ui["secret"]) == {"cubbyhole/", "identity/", "legacy/", "secret/", "sys/"}
+    assert ui["secret"]["sys/"]["type"] == "system"
     assert ui["secret"]["secret/"]["options"] == {"version": "2"}
     assert "token/" in ui["auth"]
     narrow = hvac.Client(vault.addr, vault.double.seed_tokens["deliverability"])
-    assert set(narrow.read("sys/internal/ui/mounts")["data"]["secret"]) == {"cubbyhole/", "secret/"}
+    seen = set(narrow.read("sys/internal/ui/mounts")["data"]["secret"])
+    assert seen == {"cubbyhole/", "identity/", "secret/", "sys/"}  # no legacy/
     anonymous = httpx.get(f"{vault.addr}/v1/sys/internal/ui/mounts").json()["data"]
     assert anonymous == {"auth": {}, "secret": {}}
 
