@@ -30,3 +30,23 @@ def test_importing_the_core_imports_neither_hvac_nor_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.split("\n")[:3] == ["[]", "VaultUnreachable", "True"], out.stdout
+
+
+def test_secrets_help_loads_neither_hvac_nor_textual() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        from penguin_tui.cli import main
+        for args in (["secrets", "--help"], ["secrets", "audit", "--help"]):
+            try:
+                main(args, standalone_mode=False)
+            except SystemExit:
+                pass
+        print(sorted({"hvac", "requests", "textual"} & set(sys.modules)))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "--format [text|json]" in out.stdout and "Exit codes: 0 none overdue" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
