@@ -31,7 +31,8 @@ class HelpScreen(ModalScreen[None]):
                     "Alerts: ✖ Critical ▲ High ◆ Medium · Low  ● new  enter: detail, fold a group\n"
                     'Alert filter: [b]severity="critical" service=~"smtp.*"[/b] and words\n'
                     "Incidents: ★ pinned · [reverse]OVERDUE[/reverse] stakeholder update late · "
-                    "Investigating → Identified → Monitoring → Resolved → Closed"
+                    "Investigating → Identified → Monitoring → Resolved → Closed · timeline: "
+                    "[b]↑↓[/b] entries, [b]pgup/pgdn[/b], [b]enter[/b] the whole entry"
                 ),
                 id="help-legend",
             )

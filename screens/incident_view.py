@@ -416,7 +416,8 @@ class IncidentViewScreen(Screen[None]):
                 check_transition(inc.status, status)
             except IncidentError:
                 continue
-            label = status_text(status)
+            label = Text()
+            label.append_text(status_text(status))
             if status is IncidentStatus.CLOSED:
                 label.append("  postmortem done", style="dim")
             elif inc.status is IncidentStatus.RESOLVED:
@@ -561,7 +562,8 @@ class IncidentViewScreen(Screen[None]):
         by_fp: dict[str, Alert] = {a.fingerprint: a for a in alerts}
         options = []
         for alert in alerts[:500]:
-            label = severity_text(alert.severity, wide=False)
+            label = Text(no_wrap=True, overflow="ellipsis")
+            label.append_text(severity_text(alert.severity, wide=False))
             label.append(f" {clean(alert.alertname or '(no name)', 40)}", style="bold")
             label.append(f" {clean(alert.subject, 30)}")
             if alert.resolved_at is not None:
