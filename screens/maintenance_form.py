@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 
@@ -25,6 +24,7 @@ from penguin_tui.alerts.model import MaintenanceWindow
 from penguin_tui.alerts.when import parse_time
 from penguin_tui.durations import format_duration
 from penguin_tui.fmt import local_time
+from penguin_tui.screens.form_dialog import FormDialog
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.matcher_rows import MatcherRows
 
@@ -33,7 +33,24 @@ if TYPE_CHECKING:
 
 DEFAULT_END = "2h"
 REASON_MAX = 500
-KNOWN_SHOWN = 8  # configured names listed under the field; the completion knows them all
+# The width the configured names listed under the field may take (the dialog is 80 columns
+# at most, less border and padding); the completion knows them all.
+KNOWN_WIDTH = 76
+
+
+def known_line(names: Sequence[str], width: int = KNOWN_WIDTH) -> Text:
+    """``known: api, smtp-relay, postgres +12 more (→ completes)``, cut to fit ``width``."""
+    head = f"{'':9}known: "  # under the field's input, past its 9-column label
+    clean = [sanitize(n, single_line=True, max_len=30) for n in names]
+
+    def line(count: int) -> str:
+        more = len(clean) - count
+        return head + ", ".join(clean[:count]) + (f" +{more} more (→ completes)" if more else "")
+
+    count = len(clean)
+    while count > 1 and len(line(count)) > width:
+        count -= 1
+    return Text(line(count))
 
 
 def split_services(text: str) -> tuple[str, ...]:
@@ -61,38 +78,16 @@ class ServiceSuggester(Suggester):
         return None
 
 
-class MaintenanceForm(ModalScreen[MaintenanceWindow | None]):
+class MaintenanceForm(FormDialog[MaintenanceWindow]):
     """Dismisses with the scheduled window (with its id), or None when cancelled."""
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Schedule", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "schedule", priority=True, tooltip="Schedule the window")
     ]
 
     DEFAULT_CSS = """
-    MaintenanceForm {
-        align: center middle;
-    }
-    #maint-dialog {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    #maint-dialog Label {
-        width: 9;
-    }
-    #maint-dialog .field {
-        height: 1;
-    }
     #maint-span {
         margin: 1 0 0 0;
-    }
-    #maint-dialog .field Input {
-        width: 1fr;
     }
     #maint-start, #maint-end {
         max-width: 20;
@@ -100,25 +95,16 @@ class MaintenanceForm(ModalScreen[MaintenanceWindow | None]):
     #maint-end-label {
         margin: 0 0 0 2;
     }
-    #maint-known, #maint-matchers-hint, #maint-hint {
-        color: $text-muted;
+    #maint-known {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;  /* a terminal narrower than the dialog */
     }
     #maint-matchers-hint {
         margin: 1 0 0 0;
     }
-    #maint-preview {
-        height: 1;
-        margin: 1 0 0 0;
-    }
-    #maint-errors {
-        color: $error;
-        height: auto;
-        margin: 1 0 0 0;
-    }
-    #maint-hint {
-        margin: 1 0 0 0;
-    }
     """
+
+    FAILED = "not scheduled"
 
     def __init__(
         self,
@@ -131,10 +117,9 @@ class MaintenanceForm(ModalScreen[MaintenanceWindow | None]):
         self.actions = actions
         self.service = service
         self.names = list(names)
-        self._saving = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="maint-dialog") as dialog:
+        with Vertical(id="maint-dialog", classes="form-dialog") as dialog:
             dialog.border_title = "Schedule maintenance"
             with Horizontal(classes="field"):
                 yield Label("Services")
@@ -146,14 +131,11 @@ class MaintenanceForm(ModalScreen[MaintenanceWindow | None]):
                     suggester=ServiceSuggester(self.names),
                 )
             if self.names:
-                shown = ", ".join(sanitize(n, single_line=True, max_len=30) for n in self.names)
-                yield Static(
-                    Text(f"          known: {shown}", no_wrap=True, overflow="ellipsis"),
-                    id="maint-known",
-                )
+                yield Static(known_line(self.names), id="maint-known", classes="form-muted")
             yield Static(
                 "or matchers on alert labels · ctrl+n add · ctrl+r remove",
                 id="maint-matchers-hint",
+                classes="form-muted",
                 markup=False,
             )
             prefilled = [Matcher.equal("service", self.service)] if self.service else []
@@ -171,15 +153,9 @@ class MaintenanceForm(ModalScreen[MaintenanceWindow | None]):
                     compact=True,
                     max_length=REASON_MAX,
                 )
-            yield Static("", id="maint-preview")
-            yield Static("", id="maint-errors")
-            yield Static(
-                Text.assemble(
-                    ("ctrl+s", "bold"), " schedule · ", ("enter", "bold"), " next field · ",
-                    ("escape", "bold"), " cancel",
-                ),
-                id="maint-hint",
-            )  # fmt: skip
+            yield Static("", id="maint-preview", classes="form-preview")
+            yield Static("", id="maint-errors", classes="form-errors")
+            yield self.hint("schedule", id="maint-hint")
 
     def on_mount(self) -> None:
         self.query_one("#maint-errors", Static).display = False
@@ -195,7 +171,10 @@ class MaintenanceForm(ModalScreen[MaintenanceWindow | None]):
         end = parse_time(self.query_one("#maint-end", Input).value, start, what="the end")
         return start, end
 
-    def window(self, now: float) -> tuple[MaintenanceWindow | None, list[str]]:
+    def clock(self) -> float:
+        return self.actions.clock()
+
+    def read_form(self, now: float) -> tuple[MaintenanceWindow | None, list[str]]:
         """The window as the form says it, or the problems that stop it."""
         matchers, problems = self.query_one(MatcherRows).read()
         start = end = now
@@ -238,43 +217,11 @@ class MaintenanceForm(ModalScreen[MaintenanceWindow | None]):
                 line.append(" · no Alertmanager: stored for local rules only", style="dim")
         self.query_one("#maint-preview", Static).update(line)
 
-    def _show_problems(self, problems: Sequence[str]) -> None:
-        errors = self.query_one("#maint-errors", Static)
-        errors.update(Text("\n".join(f"✖ {p}" for p in problems)))
-        errors.display = bool(problems)
-
     # --- events -------------------------------------------------------------------------------
 
     @on(Input.Changed, "#maint-start, #maint-end")
     def _changed(self) -> None:
         self._update_preview()
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_submit(self) -> None:
-        """Check the form; when it reads, schedule the window (once, however often pressed)."""
-        if self._saving:
-            return
-        window, problems = self.window(self.actions.clock())
-        self._show_problems(problems)
-        if window is None:
-            return
-        self._saving = True
-        self._schedule(window)
-
-    @work(group="maintenance-schedule", exit_on_error=False, description="schedule maintenance")
-    async def _schedule(self, window: MaintenanceWindow) -> None:
-        try:
-            scheduled = await self.actions.schedule_maintenance(window)
-        except Exception as exc:  # shown in the form; the operator may fix it and retry
-            self._show_problems([f"not scheduled: {sanitize(exc, single_line=True, max_len=300)}"])
-            return
-        finally:
-            self._saving = False
-        self.dismiss(scheduled)
+    async def save(self, value: MaintenanceWindow) -> MaintenanceWindow:
+        return await self.actions.schedule_maintenance(value)

@@ -2,9 +2,8 @@
 
 Every problem is shown in the form as it is found (a bad regex as it is typed, a missing
 comment on ``ctrl+s``), never as a crash. A live line says how many alerts the matchers
-select now, so an operator sees a too-broad silence before creating it. ``ctrl+s`` creates
-the silence off the event loop; enter only moves to the next field, because it is what a hand
-presses after typing.
+select now, so an operator sees a too-broad silence before creating it. Keys and saving are
+``FormDialog``'s: ``ctrl+s`` creates the silence off the event loop, enter moves on.
 """
 
 from __future__ import annotations
@@ -14,11 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from penguin_tui.alerts.matchers import Matcher
@@ -26,6 +24,7 @@ from penguin_tui.alerts.model import Alert, SilenceDraft
 from penguin_tui.alerts.when import parse_time
 from penguin_tui.durations import format_duration
 from penguin_tui.fmt import local_time
+from penguin_tui.screens.form_dialog import FormDialog
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.matcher_rows import MatcherRows
 
@@ -65,41 +64,14 @@ def until_text(end: float, now: float) -> str:
     return f"until {local_time(end, now)} ({format_duration(end - now)})"
 
 
-class SilenceForm(ModalScreen[CreatedSilence | None]):
+class SilenceForm(FormDialog[CreatedSilence]):
     """Dismisses with the created silence, or None when cancelled."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "Create", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS = [Binding("ctrl+s", "submit", "create", priority=True, tooltip="Create the silence")]
 
     DEFAULT_CSS = """
-    SilenceForm {
-        align: center middle;
-    }
-    #silence-dialog {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    #silence-dialog Label {
-        width: 9;
-    }
-    #silence-dialog .field {
-        height: 1;
-    }
     #silence-end-row {
         margin: 1 0 0 0;
-    }
-    #silence-dialog .field Input {
-        width: 1fr;
-    }
-    #silence-matchers-hint, #silence-hint {
-        color: $text-muted;
     }
     #silence-end {
         width: 12;
@@ -113,19 +85,9 @@ class SilenceForm(ModalScreen[CreatedSilence | None]):
         min-width: 5;
         width: auto;
     }
-    #silence-preview {
-        height: 1;
-        margin: 1 0 0 0;
-    }
-    #silence-errors {
-        color: $error;
-        height: auto;
-        margin: 1 0 0 0;
-    }
-    #silence-hint {
-        margin: 1 0 0 0;
-    }
     """
+
+    FAILED = "not created"
 
     def __init__(
         self,
@@ -137,18 +99,18 @@ class SilenceForm(ModalScreen[CreatedSilence | None]):
         self.actions = actions
         self.alert = alert
         self.alerts = alerts
-        self._saving = False
 
     def compose(self) -> ComposeResult:
         title = Text("New silence")
         if self.alert is not None and self.alert.alertname:
             # A Text: a str border title would be parsed as markup.
             title = Text(f"Silence {sanitize(self.alert.alertname, single_line=True, max_len=50)}")
-        with Vertical(id="silence-dialog") as dialog:
+        with Vertical(id="silence-dialog", classes="form-dialog") as dialog:
             dialog.border_title = title
             yield Static(
                 "Matchers (all must hold) · ctrl+n add · ctrl+r remove · space: = =~ != !~",
                 id="silence-matchers-hint",
+                classes="form-muted",
                 markup=False,
             )
             yield MatcherRows(prefill(self.alert), id="silence-matchers")
@@ -168,15 +130,9 @@ class SilenceForm(ModalScreen[CreatedSilence | None]):
             with Horizontal(classes="field"):
                 yield Label("Author")
                 yield Input(self.actions.author, id="silence-author", compact=True, max_length=100)
-            yield Static("", id="silence-preview")
-            yield Static("", id="silence-errors")
-            yield Static(
-                Text.assemble(
-                    ("ctrl+s", "bold"), " create · ", ("enter", "bold"), " next field · ",
-                    ("escape", "bold"), " cancel",
-                ),
-                id="silence-hint",
-            )  # fmt: skip
+            yield Static("", id="silence-preview", classes="form-preview")
+            yield Static("", id="silence-errors", classes="form-errors")
+            yield self.hint("create", id="silence-hint")
 
     def on_mount(self) -> None:
         self.query_one("#silence-errors", Static).display = False
@@ -189,7 +145,10 @@ class SilenceForm(ModalScreen[CreatedSilence | None]):
         """The end the operator asked for; ValueError says what is wrong with it."""
         return parse_time(self.query_one("#silence-end", Input).value, now, what="the end")
 
-    def draft(self, now: float) -> tuple[SilenceDraft | None, list[str]]:
+    def clock(self) -> float:
+        return self.actions.clock()
+
+    def read_form(self, now: float) -> tuple[SilenceDraft | None, list[str]]:
         """The silence as the form says it, or the problems that stop it."""
         matchers, problems = self.query_one(MatcherRows).read()
         try:
@@ -231,11 +190,6 @@ class SilenceForm(ModalScreen[CreatedSilence | None]):
                 line.append(", this one included" if hit else ", NOT this one")
         self.query_one("#silence-preview", Static).update(line)
 
-    def _show_problems(self, problems: Sequence[str]) -> None:
-        errors = self.query_one("#silence-errors", Static)
-        errors.update(Text("\n".join(f"✖ {p}" for p in problems)))
-        errors.display = bool(problems)
-
     # --- events -------------------------------------------------------------------------------
 
     @on(MatcherRows.Changed)
@@ -247,32 +201,5 @@ class SilenceForm(ModalScreen[CreatedSilence | None]):
     def _preset(self, event: Button.Pressed) -> None:
         self.query_one("#silence-end", Input).value = str(event.button.label)
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_submit(self) -> None:
-        """Check the form; when it reads, create the silence (once, however often pressed)."""
-        if self._saving:
-            return
-        draft, problems = self.draft(self.actions.clock())
-        self._show_problems(problems)
-        if draft is None:
-            return
-        self._saving = True
-        self._create(draft)
-
-    @work(group="silence-create", exit_on_error=False, description="create the silence")
-    async def _create(self, draft: SilenceDraft) -> None:
-        try:
-            silence_id = await self.actions.silence(draft)
-        except Exception as exc:  # shown in the form; the operator may fix it and retry
-            self._show_problems([f"not created: {sanitize(exc, single_line=True, max_len=300)}"])
-            return
-        finally:
-            self._saving = False
-        self.dismiss(CreatedSilence(silence_id, draft))
+    async def save(self, value: SilenceDraft) -> CreatedSilence:
+        return CreatedSilence(await self.actions.silence(value), value)

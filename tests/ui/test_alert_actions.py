@@ -297,6 +297,23 @@ async def test_silence_form_with_many_labels_fits_80x24(reader: CacheReader) -> 
         assert hint.height >= 1 and hint.bottom <= 24
 
 
+@pytest.mark.parametrize(("key", "field"), [("s", "#silence-comment"), ("m", "#maint-reason")])
+async def test_ctrl_n_adds_a_matcher_row_from_any_field(
+    reader: CacheReader, key: str, field: str
+) -> None:
+    app = HostApp(make_config(), reader, [alert(DISK)], clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await settle(pilot)
+        form = app.screen
+        before = len(form.query_one(MatcherRows).rows)
+        assert form.focused is form.query_one(field, Input)  # not in the rows
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        rows = form.query_one(MatcherRows).rows
+        assert len(rows) == before + 1 and form.focused is rows[-1].name_input
+
+
 async def test_hostile_labels_are_shown_as_inert_text(reader: CacheReader) -> None:
     evil = "[bold]evil[/bold]\x1b[31mred\x1b]52;c;ZXZpbA==\x07"
     hostile = alert({**RELAY, "alertname": evil, "service": evil})
