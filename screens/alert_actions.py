@@ -32,6 +32,7 @@ from penguin_tui.screens.maintenance_form import MaintenanceForm
 from penguin_tui.screens.silence_form import CreatedSilence, SilenceForm
 from penguin_tui.screens.silences import Ended, SilencesScreen
 from penguin_tui.text import sanitize
+from penguin_tui.widgets.matcher_rows import MatcherRows, OpToggle
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -51,6 +52,15 @@ class AlertActionsMixin(_Base):
     """Ack, silence, silences view, maintenance and copy, for a screen with the hooks above."""
 
     _alert_actions: AlertActions | None = None
+
+    # The dialogs these actions open, for the help screen: (where, classes whose BINDINGS
+    # hold the keys). Read from the bindings themselves, so help cannot drift from them.
+    HELP_DIALOGS: tuple[tuple[str, tuple[type, ...]], ...] = (
+        ("silence form", (SilenceForm,)),
+        ("maint. form", (MaintenanceForm,)),
+        ("matcher rows", (MatcherRows, OpToggle)),  # in both forms (ctrl+n from any field)
+        ("silences view", (SilencesScreen,)),
+    )
 
     # --- hooks (the alerts screen overrides these) --------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,7 +30,8 @@ class HelpScreen(ModalScreen[None]):
                     "[b]1[/b] health · [b]2[/b] alerts · [b]3[/b] incidents · [b]/[/b] filter · "
                     "[b]escape[/b] back · [b]ctrl+p[/b] command palette · [b]q[/b] quit\n"
                     "Status: ✔ OK  ▲ WARN  ✖ CRIT  ? UNKNOWN  ◌ STALE\n"
-                    "Alerts: ✖ Critical ▲ High ◆ Medium · Low  ● new  enter: detail, fold a group\n"
+                    "Alerts: ✖ Critical ▲ High ◆ Medium · Low  ● new  ◌ stale (last known)  "
+                    "enter: detail, fold a group · a question: [b]y[/b] yes, any other key no\n"
                     'Alert filter: [b]severity="critical" service=~"smtp.*"[/b] and words\n'
                     "Incidents: ★ pinned · [reverse]OVERDUE[/reverse] stakeholder update late · "
                     "Investigating → Identified → Monitoring → Resolved → Closed · timeline: "
@@ -51,6 +54,8 @@ class HelpScreen(ModalScreen[None]):
                     continue
                 seen.add(key)
                 table.add_row(key, binding.tooltip or binding.description, where)
+        for where, classes in getattr(below, "HELP_DIALOGS", ()):
+            _dialog_rows(table, where, classes)
         for widget in below.query("*"):
             for binding in _bindings(widget):
                 key = binding.key_display or self.app.get_key_display(binding)
@@ -61,6 +66,25 @@ class HelpScreen(ModalScreen[None]):
                     key, binding.tooltip or binding.description, type(widget).__name__.lower()
                 )
         return table
+
+
+def _dialog_rows(table: Table, where: str, classes: Sequence[type]) -> None:
+    """The keys of a dialog the screen opens (its forms, its views), in its own words.
+
+    Escape is left out (the legend says it: back, cancel), and so are aliases of a key
+    already listed. Keys are shown as the dialogs' own hints write them: ``ctrl+s``.
+    """
+    listed: set[str] = set()
+    for cls in classes:
+        for binding in _bindings(cls):
+            key = "/".join(part.strip() for part in binding.key.split(","))
+            if key == "escape":
+                listed.add(binding.action)  # its aliases (q, S in the silences view) go too
+                continue
+            if not binding.description or key in listed or binding.action in listed:
+                continue
+            listed.update((key, binding.action))
+            table.add_row(key, binding.tooltip or binding.description, where)
 
 
 def _bindings(node: object) -> list[Binding]:

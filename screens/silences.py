@@ -70,8 +70,8 @@ class SilencesScreen(ModalScreen[Ended]):
     """Lists silences and maintenance windows; dismisses with what was ended."""
 
     BINDINGS = [
-        Binding("x", "end", "expire/cancel"),
-        Binding("r", "reload", "reload"),
+        Binding("x", "end", "expire/cancel", tooltip="Expire the silence / end the window"),
+        Binding("r", "reload", "reload", tooltip="Read the silences again"),
         Binding("escape", "back", "back"),
         Binding("q", "back", "back", show=False),
         Binding("S", "back", "back", show=False),

@@ -30,8 +30,14 @@ class OpToggle(Widget, can_focus=True):
     """The operator of a matcher: space, enter or arrows cycle ``= =~ != !~``."""
 
     BINDINGS = [
-        Binding("space,enter,right", "cycle(1)", "next operator", show=False),
-        Binding("left", "cycle(-1)", "previous operator", show=False),
+        Binding(
+            "space,enter,right",
+            "cycle(1)",
+            "next operator",
+            show=False,
+            tooltip="Next operator: = =~ != !~",
+        ),
+        Binding("left", "cycle(-1)", "previous operator", show=False, tooltip="Previous operator"),
     ]
 
     DEFAULT_CSS = """
@@ -148,8 +154,10 @@ class MatcherRows(VerticalScroll, can_focus=False):
     """The rows; ``ctrl+n`` adds one, ``ctrl+r`` removes the one holding the focus."""
 
     BINDINGS = [
-        Binding("ctrl+n", "add_row", "add matcher", show=False),
-        Binding("ctrl+r", "remove_row", "remove matcher", show=False),
+        Binding("ctrl+n", "add_row", "add matcher", show=False, tooltip="Add a matcher row"),
+        Binding(
+            "ctrl+r", "remove_row", "remove matcher", show=False, tooltip="Remove the row in focus"
+        ),
     ]
 
     DEFAULT_CSS = """

@@ -439,6 +439,36 @@ async def test_enter_folds_and_unfolds_a_group(tmp_path: Path) -> None:
         assert BOUNCE_1.fingerprint in table.keys
 
 
+async def test_help_lists_the_keys_of_the_screen_and_of_its_forms(tmp_path: Path) -> None:
+    from rich.table import Table
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alerts(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        table = app.screen.query_one("#help-keys").content
+        assert isinstance(table, Table)
+        cells = [[str(c) for c in column.cells] for column in table.columns]
+        rows = {(key, where): action for key, action, where in zip(*cells, strict=True)}
+        for key, where in (
+            ("a", "this screen"),
+            ("v", "this screen"),
+            ("R", "this screen"),
+            ("ctrl+s", "silence form"),
+            ("ctrl+s", "maint. form"),
+            ("ctrl+n", "matcher rows"),
+            ("ctrl+r", "matcher rows"),
+            ("space/enter/right", "matcher rows"),
+            ("x", "silences view"),
+            ("r", "silences view"),
+        ):
+            assert (key, where) in rows, (key, where)
+        assert rows[("esc", "this screen")] == "Close the filter bar or the detail"
+        # Escape and its aliases (q, S in the silences view) are the legend's, not rows.
+        assert ("q", "silences view") not in rows and ("S", "silences view") not in rows
+
+
 # --- detail ------------------------------------------------------------------------------------
 
 
