@@ -192,6 +192,13 @@ def parse_filter(text: str) -> AlertFilter:
             stop += 1
         word = text[pos:stop]
         if any(op in word for op in ("=~", "!~", "!=", "=")):
+            if '"' in word and _MATCHER.fullmatch(word + '"') is not None:
+                # A matcher whose value's quote is still open: what the bar shows while it
+                # is being typed, so it says exactly that.
+                raise FilterError(
+                    f"column {pos + 1}: {sanitize(word, single_line=True, max_len=40)!r}: "
+                    "a quote is not closed"
+                )
             raise FilterError(
                 f"column {pos + 1}: {sanitize(word, single_line=True, max_len=40)!r} looks like "
                 'a matcher but is not one; write name="value", name!="value", name=~"regex" '

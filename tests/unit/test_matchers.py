@@ -88,7 +88,9 @@ def test_missing_label_matches_like_an_empty_one():
         ('severity="critical" foo=~"("', 21, "not a valid regular expression"),
         ('disk "unclosed', 6, "a quote is not closed"),
         ('a="b" 1abc="x"', 7, "looks like a matcher but is not one"),
-        ('ok x="unterminated', 4, "looks like a matcher"),
+        ('ok x="unterminated', 4, "'x=\"unterminated': a quote is not closed"),
+        ('severity="crit', 1, "a quote is not closed"),
+        ('a=b"c', 1, "looks like a matcher"),
     ],
 )
 def test_errors_name_the_column(text, column, words):
