@@ -47,8 +47,8 @@ from penguin_tui.incidents.view import (
     cadence_of,
     clean,
     due_text,
+    duration_text,
     load_chart,
-    span_text,
 )
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.incident_chart import IncidentChart
@@ -88,14 +88,15 @@ def header_text(inc: Incident, now: float, cadence: object) -> Text:
         text.append(clean(name, 30) if name else "—", style="bold" if name else "dim")
     started = inc.milestones.get("started", inc.declared_at)
     end = inc.milestones.get("resolved", now) if not inc.is_open else now
-    text.append(f" · {'open' if inc.is_open else 'lasted'} {span_text(max(0.0, end - started))}")
+    lasted = duration_text(max(0.0, end - started))
+    text.append(f" · {'open' if inc.is_open else 'lasted'} {lasted}")
     for label, value in (
         ("ack", inc.time_to_acknowledge),
         ("mitig.", inc.time_to_mitigate),
         ("resolve", inc.time_to_resolve),
     ):
         if value is not None:
-            text.append(f" · {label} {span_text(value)}", style="dim")
+            text.append(f" · {label} {duration_text(value)}", style="dim")
     due, overdue = due_text(inc, now, cadence)  # type: ignore[arg-type]
     if inc.is_open:
         text.append(" · update ")

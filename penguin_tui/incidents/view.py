@@ -47,14 +47,22 @@ def cadence_of(config: Config | None) -> Mapping[Severity, float]:
     return found if found else DEFAULT_CADENCE_S
 
 
-def span_text(seconds: float, *, parts: int = 2) -> str:
-    """Minutes at least: ``5m``, ``2h 5m``, ``3d 4h`` (a countdown in seconds is noise)."""
-    return format_duration(max(60.0, seconds), parts=parts)
+def span_text(seconds: float, *, parts: int = 2, up: bool = False) -> str:
+    """Whole minutes, one at least: ``5m``, ``2h 5m``, ``3d 4h`` (seconds would be noise, and
+    would change the text every second). ``up``: round up, for time left (``in 1m`` until due).
+    """
+    minutes = math.ceil(seconds / 60 - 1e-9) if up else math.floor(seconds / 60)
+    return format_duration(max(1, minutes) * 60.0, parts=parts)
+
+
+def duration_text(seconds: float) -> str:
+    """A duration so far (to acknowledge, to mitigate): ``<1m``, ``4m``, ``2h 5m``."""
+    return "<1m" if seconds < 60 else span_text(seconds)
 
 
 def age_text(seconds: float, *, parts: int = 2) -> str:
     """``new`` under a minute, then ``4m``, ``2h 5m``, ``3d 4h`` (``2h`` with ``parts=1``)."""
-    return "new" if seconds < 60 else format_duration(seconds, parts=parts)
+    return "new" if seconds < 60 else span_text(seconds, parts=parts)
 
 
 def due_text(
@@ -73,7 +81,7 @@ def due_text(
         return "—", False
     if now >= due:
         return f"OVERDUE {span_text(now - due, parts=parts)}", True
-    return f"in {span_text(due - now, parts=parts)}", False
+    return f"in {span_text(due - now, parts=parts, up=True)}", False
 
 
 def clean(text: str, max_len: int = 200) -> str:
@@ -144,7 +152,7 @@ class ListBuilder:
                 age_text(age, parts=1), due_text(inc, now, cadence, parts=1)[0],
             )  # fmt: skip
             old = previous.get(inc.id)
-            if old is not None and old.incident is inc and old == row:
+            if old is not None and old == row:  # (same incident object: a quick compare)
                 row = old
             rows.append(row)
             when = inc.next_update_due(cadence)
