@@ -323,7 +323,7 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         for level in ("-error", "-warning", "-note"):
             banner.set_class(found is not None and found[1] == level, level)
         if found is not None:
-            set_text(banner, found[0])
+            set_text(banner, found[0], layout=True)  # it may wrap at 80 columns
 
     # --- detail -------------------------------------------------------------------------------
 
@@ -422,7 +422,8 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         except FilterError as exc:
             # Keep the last filter that parsed: the list does not jump while typing.
             error.display = True
-            set_text(error, Text(f"✖ {sanitize(str(exc), single_line=True, max_len=200)}"))
+            message = sanitize(str(exc), single_line=True, max_len=200)
+            set_text(error, Text(f"✖ {message}"), layout=True)  # it may wrap at 80 columns
             return
         error.display = False
         self._set_options(filter=parsed)

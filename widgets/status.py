@@ -31,15 +31,16 @@ def plain(text: str, style: str | Style = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
 
-def set_text(widget: Static, content: Text | str) -> bool:
-    """Update a fixed-size Static only when its content changed; True if it did.
+def set_text(widget: Static, content: Text | str, *, layout: bool = False) -> bool:
+    """Update a Static only when its content changed; True if it did.
 
     Both halves matter over SSH: an unchanged update still repaints, and ``update`` by
     default also re-lays out the screen, which repaints far more than the widget itself.
-    Widgets passed here have a fixed height in styles.tcss, so no layout is needed.
+    Widgets passed here have a fixed height in styles.tcss, so no layout is needed, unless
+    ``layout`` says the height follows the text (a line that may wrap).
     """
     if getattr(widget, "_penguin_last", None) == content:
         return False
     widget._penguin_last = content  # type: ignore[attr-defined]
-    widget.update(content, layout=False)
+    widget.update(content, layout=layout)
     return True

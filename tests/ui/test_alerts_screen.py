@@ -626,6 +626,19 @@ async def test_banner_and_stale_rows_when_alertmanager_is_down(tmp_path: Path) -
         assert "last seen 07:55 (5m ago)" in detail_text(app)  # the last poll that answered
 
 
+async def test_banner_and_filter_errors_wrap_at_80_columns(tmp_path: Path) -> None:
+    app = make_app(tmp_path, am_down=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_alerts(pilot)
+        banner = app.screen.query_one("#alerts-banner")
+        assert banner.region.height == 2  # its end, "showing the last known alerts", too
+        await pilot.press("slash", *'service=~"[smtp"')
+        await settle(pilot)
+        error = app.screen.query_one("#alerts-filter-error")
+        assert error.display and error.region.height == 2
+        assert str(error.render()).endswith("(unterminated character set at position 0)")
+
+
 async def test_local_rules_only_is_a_note_not_an_error(tmp_path: Path) -> None:
     app = make_app(tmp_path, alertmanager=False)
     async with app.run_test(size=(80, 24)) as pilot:
