@@ -21,18 +21,20 @@ READY_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 5.0
 INSTALL_HINT = "apt-get install prometheus-alertmanager"
 
-# Where nothing is sent (the demo pages nobody), grouped at once so the alerts screen is
-# lively, and one inhibit rule so "inhibited" shows: a critical alert of a service mutes that
-# service's warnings, as most teams configure it.
+# A receiver with no integrations, so nothing is sent (the demo pages nobody), named as a
+# team's would be ("null", the usual name of such a sink, read as a fault in the alert's
+# detail); grouped at once so the alerts screen is lively, and one inhibit rule so
+# "inhibited" shows: a critical alert of a service mutes that service's warnings, as most
+# teams configure it.
 DEMO_CONFIG = """\
 route:
-  receiver: "null"
+  receiver: ops-oncall
   group_by: [alertname, service]
   group_wait: 1s
   group_interval: 5s
   repeat_interval: 4h
 receivers:
-  - name: "null"
+  - name: ops-oncall
 inhibit_rules:
   - source_matchers: ['severity="critical"']
     target_matchers: ['severity="warning"']

@@ -186,6 +186,8 @@ async def test_demo_runs_a_real_alertmanager_and_stops_it(tmp_path):
                 await asyncio.sleep(0.2)
         assert result.complete and result.statuses[0].version
         assert any(s.comment == SILENCE_COMMENT for s in result.silences)
+        # Routed to a receiver named as a team's would be (it has no integrations).
+        assert {r for a in result.alerts for r in a.receivers} == {"ops-oncall"}
         home = config_path.parent / "alertmanager"
         assert (home / "data").is_dir()  # its storage lives in the demo's directory
     finally:
