@@ -63,6 +63,8 @@ _SCREEN_COMMANDS = (
     ("Declare incident", "Declare a new incident (d)", "declare"),
     ("Stakeholder update", "Draft, record and copy the incident's update (u)", "update"),
     ("Export postmortem", "Write the incident's postmortem draft (e)", "export"),
+    ("Declare incident from alert", "An incident from the selected alert (d)", "declare_incident"),
+    ("Link alert to incident", "Link the selected alert to an open incident (L)", "link_incident"),
 )
 
 
@@ -115,6 +117,8 @@ class PenguinApp(AlertFeedMixin, App[int]):
         self.recorder_error: str = ""
         self._starting = False
         self.notice = notice  # shown once the screen is up (e.g. how to configure more)
+        # Declared from an alert on the alerts screen: the incidents screen opens it when shown.
+        self.incident_to_open: str | None = None
         self.init_alert_feed()  # firing counts for every status bar, the bell, the alerts screen
 
     # --- where the data comes from ------------------------------------------------------------
