@@ -394,13 +394,17 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         return list(self.data.alerts.values()) if self.data is not None else []
 
     def apply_overlay(self, fingerprint: str, state: AlertState, detail: str) -> None:
-        """Show ``state`` for the alert until the cache's state for it changes (or 30 s)."""
+        """Show ``state`` for the alert until the cache's state for it changes, or until
+        the recorder's next polls should have (at least 30 s)."""
         data = self.data
         alert = data.alerts.get(fingerprint) if data is not None else None
         if data is None or alert is None:
             return
         base = alert.state(data.silences, fingerprint in data.acks)
-        overlay = Overlay(state, detail, base, time.monotonic() + OVERLAY_TTL_S)
+        # Gone sooner than a poll can confirm it, the row would read "firing" again in between.
+        am = self.papp.config.alertmanager
+        ttl = max(OVERLAY_TTL_S, 2 * am.interval_s + am.timeout_s)
+        overlay = Overlay(state, detail, base, time.monotonic() + ttl)
         self._set_options(overlays={**self._options.overlays, fingerprint: overlay})
 
     # --- keys ---------------------------------------------------------------------------------

@@ -724,6 +724,14 @@ async def test_hooks_selected_alert_silences_and_overlay(tmp_path: Path) -> None
         await settle(pilot)
         assert cell(table, DOWN.fingerprint, "state") == "acked…"
         assert "Pending: ack by carol" in detail_text(app)
+        # It waits for the recorder's polls, however slowly it is configured to poll.
+        left = screen._options.overlays[DOWN.fingerprint].expires - time.monotonic()
+        assert 29 < left <= 30  # at least 30 s; the test's 10 s interval needs less
+        slow = dataclasses.replace(app.config.alertmanager, interval_s=60.0, timeout_s=5.0)
+        app.config = dataclasses.replace(app.config, alertmanager=slow)
+        screen.apply_overlay(DOWN.fingerprint, AlertState.ACKED, "ack by carol")
+        left = screen._options.overlays[DOWN.fingerprint].expires - time.monotonic()
+        assert 124 < left <= 125
         # The cache's state for it changed (the poll saw the ack silence): overlay gone.
         acked = dataclasses.replace(DOWN, silenced_by=("ac4e0000-0000-4000-8000-000000000002",))
         polled = [acked if a is DOWN else a for a in NIGHT[:-1]]
