@@ -70,12 +70,18 @@ class FormDialog(ModalScreen[T | None]):
         height: auto;
         margin: 1 0 0 0;
     }
+    FormDialog .form-errors.-note {
+        color: $text-muted;
+    }
     FormDialog .form-hint {
         margin: 1 0 0 0;
     }
     """
 
     FAILED: ClassVar[str] = "not saved"  # what the form says before the reason a save failed
+    # Shown while saving: Alertmanager may take up to its timeout to answer, and a form that
+    # shows nothing meanwhile looks like ctrl+s was not heard.
+    SAVING: ClassVar[str] = "saving…"
 
     def __init__(self) -> None:
         super().__init__()
@@ -109,6 +115,7 @@ class FormDialog(ModalScreen[T | None]):
     def show_problems(self, problems: Sequence[str]) -> None:
         """List what stops the form (or hide the list when nothing does)."""
         errors = self.query_one(".form-errors", Static)
+        errors.remove_class("-note")
         errors.update(Text("\n".join(f"✖ {p}" for p in problems)))
         errors.display = bool(problems)
 
@@ -135,6 +142,10 @@ class FormDialog(ModalScreen[T | None]):
         if value is None:
             return
         self._saving = True
+        errors = self.query_one(".form-errors", Static)
+        errors.add_class("-note")
+        errors.update(Text(self.SAVING, style="italic"))
+        errors.display = True
         self._save(value)
 
     @work(group="form-save", exit_on_error=False, description="save the form")

@@ -105,6 +105,7 @@ class MaintenanceForm(FormDialog[MaintenanceWindow]):
     """
 
     FAILED = "not scheduled"
+    SAVING = "scheduling the window…"
 
     def __init__(
         self,

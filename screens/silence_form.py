@@ -88,6 +88,7 @@ class SilenceForm(FormDialog[CreatedSilence]):
     """
 
     FAILED = "not created"
+    SAVING = "creating the silence in Alertmanager…"
 
     def __init__(
         self,

@@ -352,6 +352,34 @@ async def test_silence_form_errors_from_alertmanager_stay_in_the_form(
         assert "Traceback" not in shown
 
 
+async def test_silence_form_says_it_is_waiting_for_a_slow_alertmanager(
+    reader: CacheReader,
+) -> None:
+    from tests.integration.hostile_server import HostileServer
+
+    async with HostileServer() as server:
+        hanging = server.url("/hang")  # reads the request, never answers
+        config = make_config(hanging)
+        config = dataclasses.replace(
+            config, alertmanager=dataclasses.replace(config.alertmanager, timeout_s=1.0)
+        )
+        app = HostApp(config, reader, [alert(RELAY)])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("s")
+            await settle(pilot)
+            form = app.screen
+            await pilot.press(*"deploy", "ctrl+s")
+            await pilot.pause()
+            # While Alertmanager has not answered, the form says so (and stays usable).
+            shown = str(form.query_one("#silence-errors", Static).render())
+            assert shown == "creating the silence in Alertmanager…"
+            await settle(pilot)  # the timeout
+            assert app.screen is form
+            shown = str(form.query_one("#silence-errors", Static).render())
+            assert shown.startswith("✖ not created:") and "timeout after 1" in shown
+        assert [r.method for r in server.stats.requests] == ["POST"]
+
+
 # --- ack and the confirmation -------------------------------------------------------------------
 
 
