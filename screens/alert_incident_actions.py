@@ -5,7 +5,8 @@ which declares the keys (d declare, L link) and provides the ``selected_alert()`
 
 - Declare: one step from the alert (title, severity, service and start taken from it, the
   alert linked), after a question only ``y`` answers. The notification names the new id, and
-  the app remembers it (``incident_to_open``) so that the incidents mode (key 3) opens it.
+  the app remembers it (``incident_to_open``): switching to the incidents mode (key 3) opens
+  it, through that screen's ``open_incident(id)``.
 - Link: a picker of the open incidents; the link is a timeline entry, and from then on the
   recorder adds the alert's firing and resolution to that timeline.
 
@@ -54,6 +55,8 @@ def _who() -> tuple[str, str]:
 
 class AlertIncidentActionsMixin(_Base):
     """Declare an incident from the selected alert, or link the alert to an open incident."""
+
+    _watching_modes = False
 
     # --- hook (the alerts screen overrides it) ------------------------------------------------
 
@@ -134,13 +137,32 @@ class AlertIncidentActionsMixin(_Base):
         except Exception as exc:
             self._incident_refused(exc, "Declare incident")
             return
-        app.incident_to_open = incident.id  # the incidents mode (3) opens it
+        app.incident_to_open = incident.id
+        if not self._watching_modes:
+            self._watching_modes = True
+            app.mode_change_signal.subscribe(self, self._mode_changed)
         self.notify(
             f"{incident.id} declared from {_name(alert)} · 3 opens it",
             title="Incident declared",
             timeout=10,
             markup=False,
         )
+
+    def _mode_changed(self, mode: str) -> None:
+        """Key 3 after a declaration: the incidents screen opens the incident just declared."""
+        app: Any = self.app
+        incident_id = getattr(app, "incident_to_open", None)
+        if mode != "incidents" or not incident_id:
+            return
+        app.incident_to_open = None  # once: a later visit shows the list as left
+
+        def open_it() -> None:
+            opener = getattr(app.screen, "open_incident", None)
+            if opener is not None:
+                opener(incident_id)
+
+        # After the switch: the incidents screen may be mounting for the first time.
+        app.call_later(open_it)
 
     # --- link ---------------------------------------------------------------------------------
 

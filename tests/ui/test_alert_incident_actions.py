@@ -155,7 +155,16 @@ async def test_d_then_y_declares_from_the_selected_alert(tmp_path: Path) -> None
         assert toasts(app, "Incident declared") == [
             "INC-2026-11-21-1 declared from DkimSigningFailed · 3 opens it"
         ]
-        assert app.incident_to_open == "INC-2026-11-21-1"  # type: ignore[attr-defined]
+        assert app.incident_to_open == "INC-2026-11-21-1"
+
+        await pilot.press("3")  # the incidents mode opens the new incident's timeline
+        await settle(pilot)
+        assert getattr(app.screen, "incident_id", None) == "INC-2026-11-21-1"
+        assert app.incident_to_open is None
+        await pilot.press("escape", "2", "3")  # once only: later visits show the list
+        await settle(pilot)
+        assert app.current_mode == "incidents"
+        assert getattr(app.screen, "incident_id", None) is None
 
 
 @pytest.mark.parametrize("answer", ["enter", "escape", "n", "space"])
