@@ -353,10 +353,14 @@ class AlertTable(DataTable):
         ]
 
     def _mark(self, row: AlertRow) -> Text:
-        """``◌`` for the last known copy of an alert, ``●`` for a new one, else blank."""
-        if row.alert.stale:
-            return self._constant("mark", STALE_MARK, STALE_STYLE)
-        return self._constant("mark", NEW_MARK if row.is_new else "", "bold cyan")
+        """``●`` for a new alert, ``◌`` for the last known copy of one, else blank.
+
+        New wins: the header counts the ● marks, and a stale row says so by its dim text too
+        (and the banner above the table says why).
+        """
+        if row.is_new:
+            return self._constant("mark", NEW_MARK, "bold cyan")
+        return self._constant("mark", STALE_MARK if row.alert.stale else "", STALE_STYLE)
 
     def _group_cells(self, row: GroupRow) -> list[Cell]:
         arrow = "▸" if row.collapsed else "▾"

@@ -615,8 +615,9 @@ async def test_banner_and_stale_rows_when_alertmanager_is_down(tmp_path: Path) -
         # Nothing dropped: every alert is still listed, Alertmanager's marked stale.
         assert table.keys == EXPECTED_ORDER
         # Marked stale, keeping the last known state: firing and silenced stay apart.
-        assert cell(table, BOUNCE_2.fingerprint, "new") == "◌"
-        assert cell(table, BOUNCE_2.fingerprint, "state") == "firing"
+        assert cell(table, BOUNCE_1.fingerprint, "new") == "◌"
+        assert cell(table, BOUNCE_1.fingerprint, "state") == "firing"
+        assert cell(table, BOUNCE_2.fingerprint, "new") == "●"  # new wins over stale
         assert cell(table, QUEUE.fingerprint, "state") == "silenced"
         assert cell(table, LOCAL.fingerprint, "new") == ""
         assert cell(table, LOCAL.fingerprint, "state") == "firing"  # local rules still run
@@ -873,7 +874,8 @@ async def test_live_alerts_posted_to_alertmanager_appear_and_its_outage_shows(
                 pilot, lambda: banner.display and "unreachable" in str(banner.render())
             )
             assert str(banner.render()).endswith("· showing the last known alerts")
-            await _wait_until(pilot, lambda: cell(table, bounce, "new") == "◌")
+            await _wait_until(pilot, lambda: table.row(bounce).stale)  # type: ignore[union-attr]
+            assert cell(table, bounce, "state") == "firing"  # the last known state, kept
             assert set(states()) == {"LiveBounce", "LiveLatency"}
             await pilot.press("q")
     finally:
