@@ -1,0 +1,777 @@
+"""The secret browser (mode ``secrets``, key 4): Vault KV through hvac, read-only, masked, audited.
+
+Nothing here talks to Vault on the event loop, and nothing Vault-related is imported until the
+screen is first opened: ``penguin_tui.vault`` (and with it hvac, on its first request) loads in
+a worker thread then, so the console's start-up never pays for it. Every read is a worker
+awaiting ``VaultSession`` (which runs hvac on its own threads): a slow or rate-limited Vault
+shows ``loading…`` or a message while every key keeps working.
+
+What it shows: the Vault line (health, token, TTL, warnings), the tree of KV mounts listed
+lazily (a 403 on LIST says so and offers "go to path"), a filter over everything listed so far,
+and the open secret (masked keys, metadata, versions, rotation age; JSON view; a diff of two
+versions). A reveal (``r``) or copy (``c``) writes its audit record in the cache first, on the
+cache reader's thread, and only then shows or copies the value; a revealed value is masked
+again after ``[vault].reveal_timeout`` or on leaving the secret, and a copied one is cleared
+from the clipboard after ``[vault].clipboard_clear`` if nothing else was copied since. Both
+timers run on the app's clock (tests move it). Nothing here writes to Vault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from penguin_tui.errors import PenguinError
+from penguin_tui.fmt import local_time
+from penguin_tui.health_view import Freshness, freshness
+from penguin_tui.text import sanitize
+from penguin_tui.vault.escape import shown
+from penguin_tui.widgets.secret_tree import SecretTreeView
+from penguin_tui.widgets.secret_view import SecretView
+from penguin_tui.widgets.status import set_text
+from penguin_tui.widgets.status_bar import StatusBar
+from penguin_tui.widgets.vault_status import VaultStatusLine
+
+if TYPE_CHECKING:
+    from penguin_tui.app import PenguinApp
+    from penguin_tui.vault.secret import Secret
+    from penguin_tui.vault.session import OpenedSecret, VaultSession
+    from penguin_tui.vault.tree import Node
+
+TICK_S = 1.0  # the reveal and clipboard timers' resolution
+STATUS_S = 30.0  # Vault's health and the token are read again this often while shown
+FRESHNESS_S = 10.0  # the status bar's "data fresh" is coarse
+PREFETCH_MAX = 12  # a listed folder with at most this many secrets gets their rotation ages
+EMPTY_HINT = "enter on a secret opens it · / filters · g goes to a path"
+
+
+def _load_core() -> None:
+    """Import the Vault core and hvac (in a worker thread: ~150 ms the event loop never sees)."""
+    import hvac  # noqa: F401
+
+    import penguin_tui.vault.session  # noqa: F401
+
+
+def _message(exc: BaseException) -> str:
+    """One safe line for any failure (VaultError messages are scrubbed already)."""
+    text = exc.message if isinstance(exc, PenguinError) else str(exc) or type(exc).__name__
+    return sanitize(text, single_line=True, max_len=300)
+
+
+def _has_key(secret: Secret, key: str) -> bool:
+    return any(entry.key == key for entry in secret.entries)
+
+
+def _overdue_of(session: VaultSession, node: Node) -> bool | None:
+    """Whether a KV v2 secret is overdue for rotation (blocking; None when unknown)."""
+    from penguin_tui.vault.client import VaultError
+    from penguin_tui.vault.metadata import read_metadata
+    from penguin_tui.vault.rotation import rotation
+
+    try:
+        meta = read_metadata(session.client, node.mount, node.path)
+    except VaultError:
+        return None
+    return rotation(meta, session.clock(), session.config.rotation_period_s).overdue
+
+
+class SecretsScreen(Screen[None]):
+    """The Vault line, the tree and the open secret (side by side from 110 columns)."""
+
+    BINDINGS = [
+        # Short words: the compact footer must hold them at 80 columns; `?` says more.
+        Binding("slash", "filter", "filter", key_display="/", tooltip="Filter the paths loaded"),
+        Binding("g", "goto_path", "go to", tooltip="Go to a path (one you may read, not list)"),
+        Binding("r", "reveal", "reveal", tooltip="Reveal the key's value (audited; masks again)"),
+        Binding("c", "copy_value", "copy", tooltip="Copy the key's value (audited; OSC 52)"),
+        Binding("j", "json", "json", tooltip="JSON view of the secret (masked unless revealed)"),
+        Binding("v", "version", "version", tooltip="Read another version"),
+        Binding("d", "diff", "diff", tooltip="Compare two versions key by key"),
+        Binding("A", "vault_audit", "audit", key_display="A", tooltip="Reveals and copies"),
+        Binding(
+            "R", "reconnect", "reload", key_display="R", show=False, tooltip="Read Vault again"
+        ),
+        Binding("escape", "back", "back", show=False, tooltip="Close the filter or the secret"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: VaultSession | None = None
+        self.opened: OpenedSecret | None = None
+        self.current: Node | None = None  # the secret opened (or being opened)
+        self.problem = ""  # why Vault cannot be used at all (settings, mounts)
+        self.note = ""  # the last thing worth saying under the Vault line
+        self.diff_secrets: tuple[Secret, Secret] | None = None
+        self.revealed_at: dict[str, float] = {}  # key -> when revealed (app clock)
+        self._clip: tuple[str, float] | None = None  # what was copied (the same str), when
+        self._open_seq = 0
+        self._status_at = float("-inf")  # monotonic
+        self._fresh_at = float("-inf")
+        self._fresh: Freshness | None = None
+        self._connecting = False
+        self._prefetched: set[str] = set()
+
+    @property
+    def papp(self) -> PenguinApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def tree(self) -> SecretTreeView:
+        return self.query_one(SecretTreeView)
+
+    @property
+    def view(self) -> SecretView:
+        return self.query_one(SecretView)
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar("secrets", id="status-bar")
+        yield VaultStatusLine(id="vault-status")
+        yield Static("", id="secrets-note", markup=False)
+        yield Input(
+            placeholder="filter: words in the path (of everything listed so far)",
+            id="secrets-filter",
+            compact=True,
+        )
+        with Horizontal(id="secrets-body"):
+            yield SecretTreeView(id="secret-tree")
+            yield SecretView(id="secret-view")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.view.show_empty(EMPTY_HINT)
+        self.tree.focus()
+        self._show_note()
+        self.set_interval(TICK_S, self.tick, name="secrets-tick")
+        self.connect()
+
+    def on_screen_resume(self) -> None:
+        self._show_bar()
+        self.tick()
+
+    def on_screen_suspend(self) -> None:
+        # Another mode is leaving the secret; a dialog over this screen is not.
+        if self.app.current_mode != "secrets":
+            self.mask_all()
+
+    def on_unmount(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            # A request in flight may take until its timeout: never hold the exit for it.
+            threading.Thread(target=session.close, name="vault-close", daemon=True).start()
+
+    # --- connecting ---------------------------------------------------------------------------
+
+    def connect(self) -> None:
+        """(Re)connect: settings, mounts, status; the tree starts over."""
+        if self._connecting:
+            return
+        self._connecting = True
+        self._connect()
+
+    @work(group="vault-connect", exclusive=True, exit_on_error=False, description="Vault mounts")
+    async def _connect(self) -> None:
+        try:
+            await self._connect_now()
+        finally:
+            self._connecting = False
+
+    async def _connect_now(self) -> None:
+        app = self.papp
+        await asyncio.to_thread(_load_core)
+        from penguin_tui.vault.session import VaultSession
+
+        if self.session is None:
+            try:
+                session = await asyncio.to_thread(
+                    VaultSession.from_config, app.config.vault, clock=app.clock
+                )
+            except PenguinError as exc:  # VaultSettingsError: which variable or key, and why
+                self._fail(f"Vault settings: {_message(exc)}")
+                return
+            try:
+                session.store = await app.reader.call(lambda store: store)
+            except Exception as exc:  # no cache: browse, but reveal and copy are refused
+                self._say(f"no cache ({_message(exc)}): reveal and copy are refused")
+            self.session = session
+        session = self.session
+        self.tree.set_placeholder("Reading Vault's mounts…")
+        status_task = asyncio.ensure_future(session.status())
+        try:
+            mounts = await session.load_mounts()
+        except PenguinError as exc:
+            self._show_status(await status_task)
+            self._fail(_message(exc))
+            return
+        self.problem = ""
+        self._show_status(await status_task)
+        self._prefetched.clear()
+        tree = self.tree
+        tree.set_tree(session.tree)
+        if not mounts.mounts:
+            tree.set_placeholder("No KV mounts this token can see")
+        self._say(mounts.note)
+        for root in session.tree.roots:  # the mounts' top level, listed at once
+            tree.expanded.add(root.full_path)
+            tree.loading.add(root.full_path)
+            self._expand(root)
+        tree.refresh_rows()
+
+    def _fail(self, message: str) -> None:
+        self.problem = message
+        self.tree.set_tree(None, placeholder=f"{message} · R tries again")
+        self._show_status(self.vault_status)
+        self._show_note()
+
+    @property
+    def vault_status(self) -> Any:
+        return self.query_one(VaultStatusLine).status
+
+    def action_reconnect(self) -> None:
+        """Read the mounts and the status again (the tree starts over)."""
+        self._leave_secret()
+        self.view.show_empty(EMPTY_HINT)
+        self._status_at = time.monotonic()
+        self.connect()
+
+    # --- the Vault line and the notes ---------------------------------------------------------
+
+    def _show_status(self, status: Any) -> None:
+        extra = [self.problem] if self.problem else []
+        self.query_one(VaultStatusLine).show(status, self.papp.clock(), extra)
+
+    def refresh_status(self) -> None:
+        """Read Vault's health and the token again (and retry the mounts if they failed)."""
+        if self.session is None:
+            return
+        self._status_at = time.monotonic()
+        self._read_status()
+
+    @work(group="vault-status", exclusive=True, exit_on_error=False, description="Vault status")
+    async def _read_status(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        status = await session.status()
+        self._show_status(status)
+        health = status.health
+        if self.problem and health is not None and health.usable and status.token is not None:
+            self.connect()  # it was sealed or unreachable and is back: read the mounts
+
+    def _say(self, message: str) -> None:
+        self.note = message
+        self._show_note()
+
+    def _show_note(self, text: Text | None = None) -> None:
+        note = self.query_one("#secrets-note", Static)
+        if text is None:
+            text = Text(self.note, style="yellow") if self.note else Text("")
+        note.display = bool(text.plain)
+        set_text(note, text)
+
+    def _show_bar(self) -> None:
+        bar = self.query_one(StatusBar)
+        if self.papp.alert_counts is not None:
+            bar.show_alert_counts(self.papp.alert_counts)
+        if self._fresh is not None:
+            bar.show(
+                self._fresh,
+                None,
+                recorder_error=self.papp.recorder_error,
+                alert_counts=self.papp.alert_counts,
+            )
+
+    @work(group="secrets-fresh", exclusive=True, exit_on_error=False, description="freshness")
+    async def _read_freshness(self) -> None:
+        app = self.papp
+        now, config, recording = app.clock(), app.config, app.recording
+        self._fresh = await app.reader.call(lambda store: freshness(store, config, now, recording))
+        self._show_bar()
+
+    # --- the timers ---------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Mask values revealed too long, clear a copied value, refresh the Vault line.
+
+        Runs every second on the app's clock; tests move the clock and call it."""
+        now = self.papp.clock()
+        settings = self.papp.config.vault
+        expired = [k for k, at in self.revealed_at.items() if now - at >= settings.reveal_timeout_s]
+        for key in expired:
+            del self.revealed_at[key]
+            self.view.mask(key)
+        if expired and self.view.mode == "json":
+            self._show_json()
+        if self._clip is not None and now - self._clip[1] >= settings.clipboard_clear_s:
+            text, _at = self._clip
+            self._clip = None
+            # Only if nothing else was copied since: the same object is still the clipboard.
+            if self.app.clipboard is text:
+                self.app.copy_to_clipboard("")
+        if self.app.screen is not self:
+            return
+        status = self.vault_status
+        if status is not None or self.problem:
+            self._show_status(status)  # the TTL counts down between reads
+        if time.monotonic() - self._status_at >= STATUS_S:
+            self.refresh_status()
+        if time.monotonic() - self._fresh_at >= FRESHNESS_S:
+            self._fresh_at = time.monotonic()
+            self._read_freshness()
+
+    # --- the tree -----------------------------------------------------------------------------
+
+    @work(group="vault-list", exit_on_error=False, description="list a Vault folder")
+    async def _expand(self, node: Node, *, offer: bool = False) -> None:
+        """LIST ``node`` into the tree; ``offer``: a 403 opens "go to path" (the operator
+        asked for this folder, not the screen)."""
+        session = self.session
+        if session is None:
+            return
+        tree = self.tree
+        try:
+            await session.expand(node)
+        except PenguinError as exc:
+            if tree.vault_tree is session.tree:
+                tree.listed(node, error=_message(exc))
+            self._say(_message(exc))
+            return
+        if tree.vault_tree is not session.tree:
+            return  # reconnected meanwhile: this folder belongs to the old tree
+        tree.listed(node)
+        if str(node.state) == "forbidden":
+            self._say(node.message)
+            if offer and self.app.screen is self:
+                self._goto_prompt(
+                    node.full_path,
+                    note=f"may not list {shown(node.full_path)}: type the name of a secret in it",
+                )
+        elif node.mount.kv_version == 2:
+            self._prefetch(node)
+
+    @on(SecretTreeView.Expand)
+    def _wants_listing(self, message: SecretTreeView.Expand) -> None:
+        self._expand(message.node, offer=True)
+
+    @on(SecretTreeView.Open)
+    def _wants_secret(self, message: SecretTreeView.Open) -> None:
+        self.open_secret(message.node)
+
+    @on(SecretTreeView.GotoWanted)
+    def _wants_goto(self, message: SecretTreeView.GotoWanted) -> None:
+        self._goto_prompt(
+            message.path,
+            note=f"may not list {shown(message.path)}: type the name of a secret in it",
+        )
+
+    @on(SecretTreeView.Picked)
+    def _picked(self, message: SecretTreeView.Picked) -> None:
+        node = message.node
+        self._close_filter()
+        tree = self.tree
+        tree.reveal_node(node)
+        tree.focus()
+        if node.is_folder:
+            tree.action_unfold()
+        else:
+            self.open_secret(node)
+
+    def _prefetch(self, folder: Node) -> None:
+        """Rotation ages of a small folder's secrets, so the tree flags overdue ones."""
+        todo = [
+            n
+            for n in folder.children
+            if not n.is_folder and n.full_path not in self._prefetched and n.path
+        ]
+        if 0 < len(todo) <= PREFETCH_MAX:
+            self._prefetched.update(n.full_path for n in todo)
+            self._read_rotations(todo)
+
+    @work(group="vault-rotation", exit_on_error=False, description="rotation ages")
+    async def _read_rotations(self, nodes: list[Node]) -> None:
+        session = self.session
+        if session is None:
+            return
+        found = await asyncio.gather(*(session.client.run(_overdue_of, session, n) for n in nodes))
+        marks = {
+            n.full_path: flag for n, flag in zip(nodes, found, strict=True) if flag is not None
+        }
+        if marks and self.session is session:
+            self.tree.set_overdue(marks)
+
+    # --- the filter ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        """Show the filter bar (words in the path, over everything listed so far)."""
+        self.add_class("filtering")
+        field = self.query_one("#secrets-filter", Input)
+        field.focus()
+
+    @on(Input.Changed, "#secrets-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        tree = self.tree
+        matches = tree.set_filter(event.value)
+        if tree.filtering:
+            text = Text(no_wrap=True, overflow="ellipsis")
+            text.append(f"{matches:,} of {tree.node_count:,} listed paths match", style="bold")
+            text.append(" · enter: to the list · escape: clear", style="dim")
+            self._show_note(text)
+        else:
+            self._show_note()
+
+    @on(Input.Submitted, "#secrets-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.tree.focus()
+
+    def _close_filter(self) -> None:
+        field = self.query_one("#secrets-filter", Input)
+        if field.value:
+            field.value = ""  # Changed follows: the tree shows everything again
+        self.tree.set_filter("")
+        self.remove_class("filtering")
+        self._show_note()
+
+    # --- opening a secret ---------------------------------------------------------------------
+
+    def open_secret(self, node: Node, version: int | None = None) -> None:
+        """Read ``node``'s secret (a version of it) and show it masked."""
+        if self.session is None:
+            return
+        self._leave_secret()
+        self._open_seq += 1
+        self.current = node
+        self.view.show_loading(shown(node.full_path))
+        self._show_view()
+        self._open(node, version, self._open_seq)
+
+    @work(group="vault-open", exclusive=True, exit_on_error=False, description="read a secret")
+    async def _open(self, node: Node, version: int | None, seq: int) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            opened = await session.open(node.mount, node.path, version)
+        except PenguinError as exc:
+            if seq == self._open_seq:
+                self.view.show_error(shown(node.full_path), _message(exc))
+                self.refresh_bindings()
+            return
+        if seq == self._open_seq:
+            self._show_opened(node, opened)
+
+    def _show_opened(self, node: Node, opened: OpenedSecret) -> None:
+        self.current = node
+        self.opened = opened
+        self.view.show_secret(opened.secret, opened.metadata, opened.rotation, self.papp.clock())
+        if opened.rotation is not None and opened.rotation.age_s is not None:
+            self.tree.set_overdue({node.full_path: opened.rotation.overdue})
+        self.refresh_bindings()
+
+    def _show_view(self) -> None:
+        self.add_class("view-open")
+        self.view.focus()
+
+    def _leave_secret(self) -> None:
+        """Forget the open secret's revealed values and the diff (the secret stays listed)."""
+        self.mask_all()
+        self.opened = None
+        self.diff_secrets = None
+        self.view.forget()
+        self.refresh_bindings()
+
+    def mask_all(self) -> None:
+        """Mask every revealed value now."""
+        self.revealed_at.clear()
+        self.view.mask_all()
+        if self.view.mode == "json":
+            self._show_json()
+
+    def action_back(self) -> None:
+        """Escape: close the filter bar; else leave the secret (masked) for the tree."""
+        field = self.query_one("#secrets-filter", Input)
+        if field.has_focus or (self.has_class("filtering") and not self.view.has_focus):
+            self._close_filter()
+            self.tree.focus()
+            return
+        if self.view.mode in ("json", "diff") and self.opened is not None:
+            self.mask_all()
+            self.view.show_keys()
+            self.diff_secrets = None
+            self.refresh_bindings()
+            return
+        if self.has_class("view-open") or self.view.has_focus:
+            self.mask_all()
+            self.remove_class("view-open")
+            self.tree.focus()
+
+    # --- keys on the open secret --------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the secret's keys from the footer while they can do nothing."""
+        opened = self.opened
+        mode = self.view.mode if self.is_mounted else "empty"
+        live = opened is not None and not opened.secret.gone
+        if action == "reveal":
+            return mode in ("keys", "diff") and live and self.view.selected_key is not None
+        if action == "copy_value":
+            return mode == "keys" and live and self.view.selected_key is not None
+        if action == "json":
+            return live and mode in ("keys", "json")
+        if action in ("version", "diff"):
+            meta = opened.metadata if opened is not None else None
+            return meta is not None and len(meta.versions) >= (2 if action == "diff" else 1)
+        return True
+
+    @on(SecretView.KeySelected)
+    def _key_selected(self, _message: SecretView.KeySelected) -> None:
+        self.refresh_bindings()
+
+    def action_reveal(self) -> None:
+        """Reveal the selected key's value (again: mask it). Audited before it is shown."""
+        key = self.view.selected_key
+        if self.opened is None or key is None:
+            return
+        if key in self.view.revealed or key in self.view.diff_revealed:
+            self.revealed_at.pop(key, None)
+            self.view.mask(key)
+            return
+        self._reveal(key)
+
+    @work(group="vault-reveal", exit_on_error=False, description="reveal a value")
+    async def _reveal(self, key: str) -> None:
+        session, opened = self.session, self.opened
+        if session is None or opened is None:
+            return
+        diff = self.diff_secrets if self.view.mode == "diff" else None
+        try:
+            if diff is None:
+                secret = opened.secret
+                text = await self.papp.reader.call(lambda _store: session.reveal(secret, key))
+            else:
+                old, new = diff
+                texts = await self.papp.reader.call(
+                    lambda _store: tuple(
+                        session.reveal(s, key) if _has_key(s, key) else "" for s in (old, new)
+                    )
+                )
+        except Exception as exc:  # no cache, a full disk: never shown unaudited
+            self.notify(_message(exc), title="Not revealed", severity="error", markup=False)
+            return
+        if self.opened is not opened:
+            return  # left the secret meanwhile
+        self.revealed_at[key] = self.papp.clock()
+        if diff is None:
+            self.view.reveal(key, text)
+        else:
+            self.view.reveal_diff(key, texts[0], texts[1])
+
+    def action_copy_value(self) -> None:
+        """Copy the selected key's value to the terminal's clipboard (audited first)."""
+        key = self.view.selected_key
+        opened = self.opened
+        if opened is None or key is None or self.view.mode != "keys":
+            return
+        if opened.secret.entry(key).value.is_binary:
+            self.notify(
+                "a binary value is not copied as text", title="Not copied", severity="warning"
+            )
+            return
+        self._copy(key)
+
+    @work(group="vault-copy", exit_on_error=False, description="copy a value")
+    async def _copy(self, key: str) -> None:
+        session, opened = self.session, self.opened
+        if session is None or opened is None:
+            return
+        secret = opened.secret
+        try:
+            value = await self.papp.reader.call(lambda _store: session.copy_text(secret, key))
+        except Exception as exc:
+            self.notify(_message(exc), title="Not copied", severity="error", markup=False)
+            return
+        self.app.copy_to_clipboard(value)
+        self._clip = (value, self.papp.clock())
+        del value
+        clear = self.papp.config.vault.clipboard_clear_s
+        version = f" v{secret.version}" if secret.version is not None else ""
+        self.notify(
+            f"{shown(key, max_len=40)} of {shown(secret.full_path, max_len=60)}{version} "
+            f"copied · cleared in {clear:g}s if still there",
+            title="Copied (audited)",
+            markup=False,
+        )
+
+    def action_json(self) -> None:
+        """The whole secret as JSON, masked unless revealed (again: back to the keys)."""
+        if self.opened is None:
+            return
+        if self.view.mode == "json":
+            self.view.show_keys()
+        else:
+            self._show_json()
+        self.refresh_bindings()
+
+    def _show_json(self) -> None:
+        if self.opened is not None:
+            revealed = set(self.view.revealed)
+            self.view.show_json(self.opened.secret.json_view(revealed))
+
+    def _choices(self) -> list[Any]:
+        from penguin_tui.screens.secret_prompts import VersionChoice
+
+        meta = self.opened.metadata if self.opened is not None else None
+        if meta is None:
+            return []
+        now = self.papp.clock()
+        return [
+            VersionChoice(
+                v.version, v.state, local_time(v.created_time, now) if v.created_time else ""
+            )
+            for v in meta.versions
+        ]
+
+    def action_version(self) -> None:
+        """Pick a version to read (deleted and destroyed ones are marked)."""
+        from penguin_tui.screens.secret_prompts import VersionPicker
+
+        opened = self.opened
+        if opened is None or opened.metadata is None:
+            return
+        node = self.current
+        title = shown(opened.secret.full_path)
+
+        def picked(version: int | None) -> None:
+            if version is not None and node is not None:
+                self.open_secret(node, version)
+
+        self.app.push_screen(VersionPicker(title, self._choices(), opened.secret.version), picked)
+
+    def action_diff(self) -> None:
+        """Pick two versions and compare them key by key (values masked)."""
+        from penguin_tui.screens.secret_prompts import DiffPicker
+
+        opened = self.opened
+        if opened is None or opened.metadata is None or len(opened.metadata.versions) < 2:
+            return
+        numbers = [v.version for v in opened.metadata.versions]  # newest first
+        new = opened.secret.version or numbers[0]
+        older = [n for n in numbers if n < new]
+        old = older[0] if older else numbers[-1]
+        if old == new:
+            old, new = numbers[1], numbers[0]
+        title = shown(opened.secret.full_path)
+
+        def picked(pair: tuple[int, int] | None) -> None:
+            if pair is not None:
+                self._diff(pair[0], pair[1])
+
+        self.app.push_screen(DiffPicker(title, self._choices(), old, new), picked)
+
+    @work(group="vault-diff", exclusive=True, exit_on_error=False, description="compare versions")
+    async def _diff(self, old: int, new: int) -> None:
+        from penguin_tui.vault.diff import diff_secrets
+        from penguin_tui.vault.secret import read_secret
+
+        session, opened = self.session, self.opened
+        if session is None or opened is None:
+            return
+        self.mask_all()
+        mount, path = opened.secret.mount, opened.secret.path
+        try:
+            a, b = await asyncio.gather(
+                session.client.run(read_secret, session.client, mount, path, old),
+                session.client.run(read_secret, session.client, mount, path, new),
+            )
+        except PenguinError as exc:
+            self.notify(_message(exc), title="Not compared", severity="error", markup=False)
+            return
+        if self.opened is not opened:
+            return
+        self.diff_secrets = (a, b)
+        self.view.show_diff(diff_secrets(a, b))
+        self.view.focus()
+        self.refresh_bindings()
+
+    # --- go to path and the audit view --------------------------------------------------------
+
+    def action_goto_path(self) -> None:
+        """Go to a secret or folder by its path (for paths the token may read, not list)."""
+        node = self.tree.selected
+        start = ""
+        if node is not None:
+            if node.is_folder:
+                start = node.full_path
+            else:
+                start = node.full_path[: node.full_path.rfind("/") + 1]
+        self._goto_prompt(start)
+
+    def _goto_prompt(self, start: str, *, note: str = "") -> None:
+        from penguin_tui.screens.secret_prompts import GotoPrompt
+
+        if self.session is None:
+            self.notify("not connected to Vault", title="Go to path", severity="warning")
+            return
+        self.app.push_screen(GotoPrompt(self.goto, start, note=note))
+
+    async def goto(self, text: str) -> str | None:
+        """Go to ``text``: a folder is listed and unfolded, a secret opened. The refusal's
+        words (no such mount, not found, permission denied), or None when it went there."""
+        from penguin_tui.vault.tree import PathError
+
+        session = self.session
+        if session is None:
+            return "not connected to Vault"
+        try:
+            target = session.target(text)
+        except PathError as exc:
+            return str(exc)
+        tree = self.tree
+        if target.is_folder:
+            node = session.tree.add_path(target.mount, target.path)
+            try:
+                await session.expand(node)
+            except PenguinError as exc:
+                return _message(exc)
+            if str(node.state) == "forbidden":
+                return node.message
+            tree.expanded.add(node.full_path)
+            tree.reveal_node(node)
+            tree.focus()
+            self.remove_class("view-open")
+            return None
+        try:
+            opened = await session.open(target.mount, target.path)
+        except PenguinError as exc:
+            return _message(exc)
+        node = session.tree.add_path(target.mount, target.path)
+        tree.reveal_node(node)
+        self._leave_secret()
+        self._open_seq += 1
+        self._show_opened(node, opened)
+        self._show_view()
+        return None
+
+    def action_vault_audit(self) -> None:
+        """Every reveal and copy recorded in the cache."""
+        from penguin_tui.screens.vault_audit import VaultAuditScreen
+
+        self.app.push_screen(VaultAuditScreen())
+
+    # --- failures -----------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly says so (the screen goes on)."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self._say(f"{event.worker.description}: {_message(event.worker.error)}")
