@@ -36,6 +36,7 @@ from penguin_tui.screens.alerts import AlertsScreen
 from penguin_tui.screens.health import HealthScreen
 from penguin_tui.screens.help import HelpScreen
 from penguin_tui.screens.incidents import IncidentsScreen
+from penguin_tui.screens.secrets import SecretsScreen
 from penguin_tui.text import sanitize
 
 RECORDER_WATCH_S = 5.0
@@ -65,6 +66,8 @@ _SCREEN_COMMANDS = (
     ("Export postmortem", "Write the incident's postmortem draft (e)", "export"),
     ("Declare incident from alert", "An incident from the selected alert (d)", "declare_incident"),
     ("Link alert to incident", "Link the selected alert to an open incident (L)", "link_incident"),
+    ("Go to secret path", "Open a Vault secret or folder by its path (g)", "goto_path"),
+    ("Vault audit trail", "Every reveal and copy of a secret value (A)", "vault_audit"),
 )
 
 
@@ -79,7 +82,12 @@ class PenguinApp(AlertFeedMixin, App[int]):
     TITLE = "penguin-tui"
     SUB_TITLE = "PenguinMails operations"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    MODES = {"health": HealthScreen, "alerts": AlertsScreen, "incidents": IncidentsScreen}
+    MODES = {
+        "health": HealthScreen,
+        "alerts": AlertsScreen,
+        "incidents": IncidentsScreen,
+        "secrets": SecretsScreen,  # imports no Vault code (nor hvac) until it is opened
+    }
     DEFAULT_MODE = "health"
     BINDINGS = [
         # Mode keys live in the status bar (``1 health 2 alerts``), leaving the footer to the
@@ -87,6 +95,7 @@ class PenguinApp(AlertFeedMixin, App[int]):
         Binding("1", "switch_mode('health')", "health", tooltip="Morning health check", show=False),
         Binding("2", "switch_mode('alerts')", "alerts", tooltip="Live alert stream", show=False),
         Binding("3", "switch_mode('incidents')", "incidents", tooltip="Incidents", show=False),
+        Binding("4", "switch_mode('secrets')", "secrets", tooltip="Vault secrets", show=False),
         Binding("question_mark", "help", "help", key_display="?", tooltip="Every key"),
         Binding("q", "quit", "quit", tooltip="Quit (the recorder stops cleanly)"),
     ]
@@ -245,6 +254,9 @@ class PenguinApp(AlertFeedMixin, App[int]):
         yield SystemCommand("Alerts", "Live alert stream (2)", lambda: self.switch_mode("alerts"))
         yield SystemCommand(
             "Incidents", "Declare and run incidents (3)", lambda: self.switch_mode("incidents")
+        )
+        yield SystemCommand(
+            "Secrets", "Browse Vault secrets, masked (4)", lambda: self.switch_mode("secrets")
         )
         for title, help_text, action in _SCREEN_COMMANDS:
             method = getattr(screen, f"action_{action}", None)

@@ -27,7 +27,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._keys_table(), id="help-keys")
             yield Static(
                 Text.from_markup(
-                    "[b]1[/b] health · [b]2[/b] alerts · [b]3[/b] incidents · [b]/[/b] filter · "
+                    "[b]1[/b] health · [b]2[/b] alerts · [b]3[/b] incidents · [b]4[/b] secrets · "
+                    "[b]/[/b] filter · "
                     "[b]escape[/b] back · [b]ctrl+p[/b] command palette · [b]q[/b] quit\n"
                     "Status: ✔ OK  ▲ WARN  ✖ CRIT  ? UNKNOWN  ◌ STALE\n"
                     "Alerts: ✖ Critical ▲ High ◆ Medium · Low  ● new  ◌ stale (last known)  "
@@ -35,7 +36,12 @@ class HelpScreen(ModalScreen[None]):
                     'Alert filter: [b]severity="critical" service=~"smtp.*"[/b] and words\n'
                     "Incidents: ★ pinned · [reverse]OVERDUE[/reverse] stakeholder update late · "
                     "Investigating → Identified → Monitoring → Resolved → Closed · timeline: "
-                    "[b]↑↓[/b] entries, [b]pgup/pgdn[/b], [b]enter[/b] the whole entry"
+                    "[b]↑↓[/b] entries, [b]pgup/pgdn[/b], [b]enter[/b] the whole entry\n"
+                    "Secrets: •••••••• masked (its length hidden too) · [b]r[/b] reveals and "
+                    "[b]c[/b] copies one value, both recorded in the audit trail ([b]A[/b]); "
+                    "masked again after 30 s or on leaving · ▸/▾ folder, [b]→[/b] unfold, "
+                    "[b]←[/b] fold · ⊘ may not list: [b]g[/b] goes to a path · ⚠ overdue for "
+                    "rotation · nothing is ever written to Vault"
                 ),
                 id="help-legend",
             )

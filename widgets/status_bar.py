@@ -1,12 +1,12 @@
 """The top line of every screen: the modes and their keys, firing alerts, where the data comes
 from and how fresh it is.
 
-``1 health 2 alerts 3 incidents  ✖2 crit ▲1 high  ● recording · data fresh  ✖1 ▲2 ✔14  08:15``
+``1 health 2 alerts 3 incidents 4 secrets  ✖2 crit ▲1 high  ● recording · data fresh  ✔14  08:15``
 
 Firing alert counts come second, right after the mode keys, so a critical alert is seen from
 every mode even when the line must be cut. At 80 columns the line is shortened step by step
-(shorter freshness words, fewer words after the counts, then the OK count and the clock) until
-it fits, rather than losing its end to an ellipsis.
+(shorter freshness words, fewer words after the counts, then the OK count and the clock, at
+last the other modes' words) until it fits, rather than losing its end to an ellipsis.
 """
 
 from __future__ import annotations
@@ -28,7 +28,12 @@ from penguin_tui.widgets.status import STATUS_STYLE, set_text
 
 # Every mode of the app and its key, in key order: the bar shows them all so an operator
 # sees how to switch, the current one highlighted.
-MODES: tuple[tuple[str, str], ...] = (("1", "health"), ("2", "alerts"), ("3", "incidents"))
+MODES: tuple[tuple[str, str], ...] = (
+    ("1", "health"),
+    ("2", "alerts"),
+    ("3", "incidents"),
+    ("4", "secrets"),
+)
 
 ALERT_WORDS = {
     Severity.CRITICAL: "crit",
@@ -57,6 +62,7 @@ _LEVELS = (
     "no-ok-no-clock",
     "short-recorder",  # "● daemon pid 4242"
     "short-modes",  # "1 health 2 a": the keys stay, the other modes' words go
+    "key-modes",  # "1 health 2 3 4": only the other modes' keys
 )
 
 
@@ -146,7 +152,7 @@ class StatusBar(Static):
     def _line(self, level: str) -> Text:
         rank = _LEVELS.index(level)
         text = Text(no_wrap=True, overflow="ellipsis")
-        self._modes(text, short=rank >= 5)
+        self._modes(text, short=rank >= 5, keys_only=rank >= 6)
         inputs = self._inputs
         if inputs.alerts is not None:
             text.append("  ")
@@ -171,10 +177,13 @@ class StatusBar(Static):
             text.append(local_time(inputs.freshness.now), style="dim")
         return text
 
-    def _modes(self, text: Text, *, short: bool) -> None:
+    def _modes(self, text: Text, *, short: bool, keys_only: bool = False) -> None:
         for index, (key, mode) in enumerate(MODES):
             if index:
                 text.append(" ")
+            if keys_only and mode != self.mode:
+                text.append(key, style="dim")
+                continue
             text.append(f"{key} ", style="dim")
             word = mode[:1] if short and mode != self.mode else mode
             text.append(word, style="bold reverse" if mode == self.mode else "dim")

@@ -218,11 +218,12 @@ async def test_status_bar_fits_its_width_keeping_modes_alerts_and_the_recorder(
         assert len(line) <= width - 2, line  # the bar's padding
         # Every figure stays; words go first (the host, "data fresh", "attached to").
         # At 80 columns the other modes keep their keys and lose their words.
-        modes = "1 health 2 alerts 3 incidents" if width == 120 else "1 health 2 a 3 i"
+        modes = "1 health 2 alerts 3 incidents 4 secrets" if width == 120 else "1 health 2 3 4"
         assert line.startswith(f"{modes}  ✖12 crit ▲3 high ◆140")
         assert "daemon pid 123456" in line and "✖3 ▲2 ?1 ◌1" in line
         if width == 120:
-            assert "● attached to daemon pid 123456" in line and "✔40" in line
+            # With four modes the OK count and the clock go before the recorder's words.
+            assert "● attached to daemon pid 123456" in line
         # The app's 2 s watch updates the counts alone; the rest of the line stays.
         bar.show_alert_counts({Severity.CRITICAL: 0, Severity.LOW: 1})
         line = bar._penguin_last.plain  # type: ignore[attr-defined]
