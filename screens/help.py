@@ -54,12 +54,19 @@ class HelpScreen(ModalScreen[None]):
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen
         seen: set[str] = set()
         for where, node in (("this screen", below), ("everywhere", self.app)):
+            modes: list[tuple[str, str]] = []
             for binding in _bindings(node):
                 key = binding.key_display or self.app.get_key_display(binding)
                 if key in seen or not binding.description:
                     continue
                 seen.add(key)
+                if binding.action.startswith("switch_mode("):
+                    modes.append((key, binding.description))  # one row for all of them
+                    continue
                 table.add_row(key, binding.tooltip or binding.description, where)
+            if modes:
+                keys = f"{modes[0][0]}-{modes[-1][0]}" if len(modes) > 1 else modes[0][0]
+                table.add_row(keys, " · ".join(words for _, words in modes), where)
         for where, classes in getattr(below, "HELP_DIALOGS", ()):
             _dialog_rows(table, where, classes)
         for widget in below.query("*"):
