@@ -242,14 +242,30 @@ class AlertTable(DataTable):
             old_rows[key] = row
         if not changes:
             return 0
-        self._update_count += 1
+        # Same rows in the same order, one line each: DataTable's row order and line offsets
+        # (cached by _update_count; rebuilt by walking all 10,000 rows) stay valid, so only
+        # the rendered cells are dropped. Only changed cells on screen are repainted: most
+        # changes in a long list are below the fold and cost no frame (bench_alerts.py).
+        for cache in (
+            self._cell_render_cache,
+            self._row_renderable_cache,
+            self._row_render_cache,
+            self._line_cache,
+        ):
+            cache.clear()
+        top, height = int(self.scroll_y), self.size.height
+        shown = []
+        for key, column in changes:
+            index = self._index[key]
+            if top <= index < top + height:  # on screen (generous by the header's line)
+                shown.append((index, column))
         # DataTable.update_cell repaints the whole table per call; a few changed cells are
         # repainted one by one, many in a single repaint (see widgets/checklist.py).
-        if len(changes) > PER_CELL_REFRESH_MAX:
+        if len(shown) > PER_CELL_REFRESH_MAX:
             self.refresh()
         else:
-            for key, column in changes:
-                self.refresh_coordinate(Coordinate(self._index[key], column))
+            for index, column in shown:
+                self.refresh_coordinate(Coordinate(index, column))
         return len({key for key, _ in changes})
 
     def _apply_order(self, keys: list[str], rows: Sequence[ViewRow]) -> int:
