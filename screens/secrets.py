@@ -112,6 +112,7 @@ class SecretsScreen(Screen[None]):
         self.current: Node | None = None  # the secret opened (or being opened)
         self.problem = ""  # why Vault cannot be used at all (settings, mounts)
         self.note = ""  # the last thing worth saying under the Vault line
+        self._note_style = "yellow"
         self.diff_secrets: tuple[Secret, Secret] | None = None
         self.revealed_at: dict[str, float] = {}  # key -> when revealed (app clock)
         self._clip: tuple[str, float] | None = None  # what was copied (the same str), when
@@ -206,6 +207,7 @@ class SecretsScreen(Screen[None]):
             self.session = session
         session = self.session
         self.tree.set_placeholder("Reading Vault's mounts…")
+        self._status_at = time.monotonic()
         status_task = asyncio.ensure_future(session.status())
         try:
             mounts = await session.load_mounts()
@@ -220,7 +222,7 @@ class SecretsScreen(Screen[None]):
         tree.set_tree(session.tree)
         if not mounts.mounts:
             tree.set_placeholder("No KV mounts this token can see")
-        self._say(mounts.note)
+        self._say(mounts.note, problem=False)
         for root in session.tree.roots:  # the mounts' top level, listed at once
             tree.expanded.add(root.full_path)
             tree.loading.add(root.full_path)
@@ -268,14 +270,16 @@ class SecretsScreen(Screen[None]):
         if self.problem and health is not None and health.usable and status.token is not None:
             self.connect()  # it was sealed or unreachable and is back: read the mounts
 
-    def _say(self, message: str) -> None:
+    def _say(self, message: str, *, problem: bool = True) -> None:
+        """The line under the Vault line: a problem (yellow) or a note (dim)."""
         self.note = message
+        self._note_style = "yellow" if problem else "dim"
         self._show_note()
 
     def _show_note(self, text: Text | None = None) -> None:
         note = self.query_one("#secrets-note", Static)
         if text is None:
-            text = Text(self.note, style="yellow") if self.note else Text("")
+            text = Text(self.note, style=self._note_style) if self.note else Text("")
         note.display = bool(text.plain)
         set_text(note, text)
 
