@@ -122,8 +122,8 @@ async def test_console_attaches_to_running_daemon(tmp_path: Path) -> None:
         app = PenguinApp(load_config(config_file), cache)
         async with app.run_test(size=(80, 24)) as pilot:
             bar = app.screen.query_one("#status-bar")
-            await _wait_until(pilot, lambda: f"pid {daemon.pid}" in str(bar.render()))
-            assert "attached to daemon" in str(bar.render())
+            # At 80 columns "attached to daemon pid N on HOST" shortens to "● daemon pid N".
+            await _wait_until(pilot, lambda: f"daemon pid {daemon.pid}" in str(bar.render()))
             assert not app.recording  # one poller per cache: the daemon's
             table = app.screen.query_one(Checklist)
             await _wait_until(pilot, lambda: table.selected_key == "check:api")
