@@ -14,6 +14,7 @@ this screen declares their keys and provides the hooks they need.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 REAGE_S = 30.0  # with no news, rebuild this often so the coarse ages move on
 HISTORY_LIMIT = 50
+GC_FREEZE_ROWS = 1000  # a show touching this many rows moves what exists out of full GC passes
 LOCAL_SOURCE = "local"
 _TOGGLE_KEYS = {"resolved": "R", "silenced": "v", "inhibited": "i", "acked": "i"}
 
@@ -313,7 +315,13 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         set_text(self.query_one("#alerts-header", Static), header_line(view))
         self._show_banner()
         table = self.query_one(AlertTable)
-        table.show(view.keys, view.rows)
+        if table.show(view.keys, view.rows) >= GC_FREEZE_ROWS:
+            # A storm arrived: its objects live as long as those alerts do. Out of the cyclic
+            # collector's full passes (as the app's start-up objects are), they no longer
+            # stall a keypress for 20-60 ms each (bench/bench_alerts.py); acyclic, they are
+            # still freed when replaced. Only a show of thousands of rows (a storm arriving,
+            # a filter over one) freezes, so garbage cycles pinned meanwhile stay few.
+            gc.freeze()
         self._show_detail(table.selected_key)
 
     def _show_banner(self) -> None:
