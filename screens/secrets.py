@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 TICK_S = 1.0  # the reveal and clipboard timers' resolution
 STATUS_S = 30.0  # Vault's health and the token are read again this often while shown
 FRESHNESS_S = 10.0  # the status bar's "data fresh" is coarse
+LOADING_AFTER_S = 0.1  # a read still running this long shows "loading…"
 PREFETCH_MAX = 12  # a listed folder with at most this many secrets gets their rotation ages
 EMPTY_HINT = "enter on a secret opens it · / filters · g goes to a path"
 
@@ -84,6 +85,32 @@ def _overdue_of(session: VaultSession, node: Node) -> bool | None:
     except VaultError:
         return None
     return rotation(meta, session.clock(), session.config.rotation_period_s).overdue
+
+
+class SecretsFooter(Footer):
+    """The footer, rebuilt only when the keys it shows change.
+
+    Textual rebuilds its footer on every focus change and every ``refresh_bindings``; here
+    focus moves between the tree and the secret on each opening, and the rebuild (a frame's
+    worth of widgets) competed with the read for the interpreter.
+    """
+
+    _shown: tuple[tuple[str, str, bool], ...] = ()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True  # what Footer.bindings_changed sets before composing
+        if self.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        shown = tuple(
+            (binding.key, binding.description, enabled)
+            for (_node, binding, enabled, _tip) in self.screen.active_bindings.values()
+            if binding.show
+        )
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()
 
 
 class SecretsScreen(Screen[None]):
@@ -122,6 +149,7 @@ class SecretsScreen(Screen[None]):
         self._fresh: Freshness | None = None
         self._connecting = False
         self._prefetched: set[str] = set()
+        self._bindings_state: tuple[bool | None, ...] = ()
 
     @property
     def papp(self) -> PenguinApp:
@@ -147,7 +175,7 @@ class SecretsScreen(Screen[None]):
         with Horizontal(id="secrets-body"):
             yield SecretTreeView(id="secret-tree")
             yield SecretView(id="secret-view")
-        yield Footer(compact=True, show_command_palette=False)
+        yield SecretsFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.view.show_empty(EMPTY_HINT)
@@ -243,6 +271,7 @@ class SecretsScreen(Screen[None]):
         """Read the mounts and the status again (the tree starts over)."""
         self._leave_secret()
         self.view.show_empty(EMPTY_HINT)
+        self._sync_bindings()
         self._status_at = time.monotonic()
         self.connect()
 
@@ -456,9 +485,21 @@ class SecretsScreen(Screen[None]):
         self._leave_secret()
         self._open_seq += 1
         self.current = node
-        self.view.show_loading(shown(node.full_path))
-        self._show_view()
-        self._open(node, version, self._open_seq)
+        seq = self._open_seq
+        if self.has_class("-narrow") and not self.has_class("view-open"):
+            self.view.show_loading(shown(node.full_path))
+            self._show_view()
+        else:
+            # Most reads take a few ms. Say "loading…" and move the focus only when one takes
+            # a while, or with the answer: a frame painted meanwhile would hold the
+            # interpreter while the read's threads wait for it (the old secret is masked).
+            self.set_timer(LOADING_AFTER_S, lambda: self._still_loading(node, seq))
+        self._open(node, version, seq)
+
+    def _still_loading(self, node: Node, seq: int) -> None:
+        if seq == self._open_seq and self.opened is None and self.view.mode != "error":
+            self.view.show_loading(shown(node.full_path))
+            self._show_view()
 
     @work(group="vault-open", exclusive=True, exit_on_error=False, description="read a secret")
     async def _open(self, node: Node, version: int | None, seq: int) -> None:
@@ -470,10 +511,12 @@ class SecretsScreen(Screen[None]):
         except PenguinError as exc:
             if seq == self._open_seq:
                 self.view.show_error(shown(node.full_path), _message(exc))
-                self.refresh_bindings()
+                self._show_view()
+                self._sync_bindings()
             return
         if seq == self._open_seq:
             self._show_opened(node, opened)
+            self._show_view()
 
     def _show_opened(self, node: Node, opened: OpenedSecret) -> None:
         self.current = node
@@ -481,19 +524,22 @@ class SecretsScreen(Screen[None]):
         self.view.show_secret(opened.secret, opened.metadata, opened.rotation, self.papp.clock())
         if opened.rotation is not None and opened.rotation.age_s is not None:
             self.tree.set_overdue({node.full_path: opened.rotation.overdue})
-        self.refresh_bindings()
+        self._sync_bindings()
 
     def _show_view(self) -> None:
-        self.add_class("view-open")
+        if not self.has_class("view-open"):  # a class change restyles the whole screen
+            self.add_class("view-open")
         self.view.focus()
 
     def _leave_secret(self) -> None:
-        """Forget the open secret's revealed values and the diff (the secret stays listed)."""
+        """Forget the open secret's revealed values and the diff (the secret stays listed).
+
+        The footer keeps its keys until the next secret is shown (they do nothing meanwhile):
+        redrawing it twice per secret would cost more than the reading."""
         self.mask_all()
         self.opened = None
         self.diff_secrets = None
         self.view.forget()
-        self.refresh_bindings()
 
     def mask_all(self) -> None:
         """Mask every revealed value now."""
@@ -513,11 +559,12 @@ class SecretsScreen(Screen[None]):
             self.mask_all()
             self.view.show_keys()
             self.diff_secrets = None
-            self.refresh_bindings()
+            self._sync_bindings()
             return
         if self.has_class("view-open") or self.view.has_focus:
             self.mask_all()
-            self.remove_class("view-open")
+            if self.has_class("-narrow"):
+                self.remove_class("view-open")  # wide, the secret stays in sight, masked
             self.tree.focus()
 
     # --- keys on the open secret --------------------------------------------------------------
@@ -538,9 +585,18 @@ class SecretsScreen(Screen[None]):
             return meta is not None and len(meta.versions) >= (2 if action == "diff" else 1)
         return True
 
+    _ACTIONS = ("reveal", "copy_value", "json", "version", "diff")
+
+    def _sync_bindings(self) -> None:
+        """Tell the footer only when a key's state changed (it rebuilds itself each time)."""
+        state = tuple(self.check_action(a, ()) for a in self._ACTIONS)
+        if state != self._bindings_state:
+            self._bindings_state = state
+            self.refresh_bindings()
+
     @on(SecretView.KeySelected)
     def _key_selected(self, _message: SecretView.KeySelected) -> None:
-        self.refresh_bindings()
+        self._sync_bindings()
 
     def action_reveal(self) -> None:
         """Reveal the selected key's value (again: mask it). Audited before it is shown."""
@@ -625,7 +681,7 @@ class SecretsScreen(Screen[None]):
             self.view.show_keys()
         else:
             self._show_json()
-        self.refresh_bindings()
+        self._sync_bindings()
 
     def _show_json(self) -> None:
         if self.opened is not None:
@@ -706,7 +762,7 @@ class SecretsScreen(Screen[None]):
         self.diff_secrets = (a, b)
         self.view.show_diff(diff_secrets(a, b))
         self.view.focus()
-        self.refresh_bindings()
+        self._sync_bindings()
 
     # --- go to path and the audit view --------------------------------------------------------
 

@@ -22,6 +22,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -103,6 +104,7 @@ class SecretView(ScrollView, can_focus=True):
         self._lines: list[Line] = []
         self._cursor = -1  # index into _lines, on a head line
         self._layout_width = 0
+        self._strips: LRUCache[tuple[int, bool, int], Strip] = LRUCache(256)
 
     # --- what the screen shows ----------------------------------------------------------------
 
@@ -220,6 +222,7 @@ class SecretView(ScrollView, can_focus=True):
         width = self._text_width()
         self._layout_width = width
         self._lines = self._build(width)
+        self._strips.clear()
         heads = [i for i, line in enumerate(self._lines) if line.head]
         self._cursor = heads[0] if heads else -1
         if key is not None:
@@ -457,18 +460,22 @@ class SecretView(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if not 0 <= index < len(self._lines):
             return Strip.blank(width, base)
-        line = self._lines[index]
-        style = base
-        if index == self._cursor:
-            style = base + self.get_component_rich_style("secret-view--cursor")
-        return self._strip(line.text.copy(), style, width)
+        selected = index == self._cursor
+        key = (index, selected, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            style = base
+            if selected:
+                style = base + self.get_component_rich_style("secret-view--cursor")
+            strip = self._strip(self._lines[index].text.copy(), style, width)
+            self._strips[key] = strip
+        return strip
 
     def _strip(self, text: Text, style: Style, width: int) -> Strip:
         text.stylize_before(style)
         text.no_wrap = True
-        text.truncate(max(1, width), overflow="ellipsis")
-        segments = list(text.render(self.app.console))
-        return Strip(segments, text.cell_len).crop_extend(0, width, style)
+        text.truncate(max(1, width), overflow="ellipsis", pad=True)
+        return Strip(text.render(self.app.console), width)
 
     def on_resize(self, _event: events.Resize) -> None:
         if self._text_width() != self._layout_width:
@@ -476,11 +483,17 @@ class SecretView(ScrollView, can_focus=True):
 
     def _on_focus(self, event: events.Focus) -> None:
         super()._on_focus(event)
+        self._strips.clear()  # the cursor's colour follows focus
         self.refresh()
 
     def _on_blur(self, event: events.Blur) -> None:
         super()._on_blur(event)
+        self._strips.clear()
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
 
     # --- the cursor ---------------------------------------------------------------------------
 
