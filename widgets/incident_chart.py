@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual_plotext import PlotextPlot
 
-from penguin_tui.incidents.view import CHART_MAX_SERVICES, ChartSeries
+from penguin_tui.incidents.view import ChartSeries
 
 _COLORS = ("cyan", "magenta", "green")
 
@@ -62,19 +61,24 @@ class IncidentChart(Horizontal):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.display = False  # no empty plotext render on the first frame
 
-    def compose(self) -> ComposeResult:
-        for n in range(CHART_MAX_SERVICES):
-            yield _ServiceChart(id=f"incident-chart-{n}")
-
     @property
     def shown_names(self) -> list[str]:
         """The services charted now (tests, the header)."""
         return [c._shown[0] for c in self.query(_ServiceChart) if c.display and c._shown]  # type: ignore[index]
 
     def show(self, series: Sequence[ChartSeries], started: float) -> None:
-        """Plot ``series`` (x: minutes since ``started``); hide what has no series."""
+        """Plot ``series`` (x: minutes since ``started``); hide what has no series.
+
+        The charts are mounted the first time there is something to plot: most incidents'
+        timelines open without ever paying for a plotext widget.
+        """
         self.display = bool(series)
-        for n, chart in enumerate(self.query(_ServiceChart)):
+        charts = list(self.query(_ServiceChart))
+        if len(charts) < len(series):
+            new = [_ServiceChart() for _ in range(len(series) - len(charts))]
+            self.mount_all(new)
+            charts += new
+        for n, chart in enumerate(charts):
             if n < len(series):
                 chart.display = True
                 chart.plot_series(series[n], _COLORS[n % len(_COLORS)], started)

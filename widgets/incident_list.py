@@ -68,6 +68,46 @@ def status_text(status: IncidentStatus, *, wide: bool = True) -> Text:
     return Text(word, style=STATUS_STYLE[status], no_wrap=True)
 
 
+class Cell:
+    """A table cell made into ``Text`` the first time its row is drawn.
+
+    2,000 incidents of history are 14,000 cells, of which a screenful is drawn: building
+    them all as Text up front was most of the list's first render. Cells compare by what they
+    show, so an in-place refresh can tell which changed. Untrusted text is sanitised when the
+    Text is made (``__rich__``): nothing unsanitised reaches the terminal.
+    """
+
+    __slots__ = ("_rich", "_shown", "raw", "style")
+
+    def __init__(self, raw: str, style: str = "", *, trusted: bool = False) -> None:
+        self.raw, self.style = raw, style
+        self._shown = raw if trusted else None
+        self._rich: Text | None = None
+
+    @property
+    def plain(self) -> str:
+        """The text shown."""
+        if self._shown is None:
+            self._shown = clean(self.raw)
+        return self._shown
+
+    def __rich__(self) -> Text:
+        if self._rich is None:
+            self._rich = Text(self.plain, style=self.style, no_wrap=True, overflow="ellipsis")
+        return self._rich
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Cell):
+            return NotImplemented
+        return self.raw == other.raw and self.style == other.style
+
+    def __hash__(self) -> int:
+        return hash((self.raw, self.style))
+
+
 class _Widths:
     """Column widths for a table ``width`` cells wide (the title takes what is left)."""
 
@@ -110,6 +150,7 @@ class IncidentList(DataTable):
         self._widths = _Widths(120)
         self._column_keys = tuple(ColumnKey(c) for c in COLUMNS)
         self._selected: str | None = None
+        self._const: dict[tuple[object, ...], Text] = {}
 
     def on_mount(self) -> None:
         labels = ("Incident", "Severity", "Status", "Age", "Commander", "Next update", "Title")
@@ -241,23 +282,35 @@ class IncidentList(DataTable):
 
     # --- cells --------------------------------------------------------------------------------
 
-    def _cells(self, row: IncidentRow) -> dict[ColumnKey, Text]:
+    def _cells(self, row: IncidentRow) -> dict[ColumnKey, Cell | Text]:
         inc = row.incident
         wide = self._widths.wide
         muted = "" if inc.is_open else CLOSED_STYLE
         commander = inc.roles.get("commander", "")
         due_words = row.due if wide else row.due_short or row.due
-        due = Text(due_words, style=OVERDUE_STYLE if row.overdue else muted, no_wrap=True)
+        age_words = row.age if wide else row.age_short or row.age
         values = (
-            Text(inc.id, style="bold" if inc.is_open else CLOSED_STYLE, no_wrap=True),
-            severity_text(inc.severity, wide=wide),
-            status_text(inc.status, wide=wide),
-            Text(row.age if wide else row.age_short or row.age, style=muted, no_wrap=True),
-            Text(clean(commander, 40) if commander else "—", style=muted or "", no_wrap=True),
-            due,
-            Text(clean(inc.title), style=muted, no_wrap=True, overflow="ellipsis"),
+            Cell(inc.id, "bold" if inc.is_open else CLOSED_STYLE, trusted=True),
+            self._constant("severity", inc.severity, wide),
+            self._constant("status", inc.status, wide),
+            Cell(age_words, muted, trusted=True),
+            Cell(commander, muted) if commander else Cell("—", "dim", trusted=True),
+            Cell(due_words, OVERDUE_STYLE if row.overdue else muted, trusted=True),
+            Cell(inc.title, muted),
         )
         return dict(zip(self._column_keys, values, strict=True))
+
+    def _constant(self, kind: str, value: object, wide: bool) -> Text:
+        """Shared Text for the cells that take a few values (severity, status)."""
+        key = (kind, value, wide)
+        found = self._const.get(key)
+        if found is None:
+            if kind == "severity":
+                found = severity_text(value, wide=wide)  # type: ignore[arg-type]
+            else:
+                found = status_text(value, wide=wide)  # type: ignore[arg-type]
+            self._const[key] = found
+        return found
 
     # --- keys ---------------------------------------------------------------------------------
 

@@ -99,33 +99,58 @@ def _width(text: str) -> int:
 def wrap(text: str, first: int, rest: int) -> list[str]:
     """Greedy word wrap in terminal cells: the first line ``first`` wide, the others ``rest``.
 
-    Words longer than a line are cut. Newlines start new lines; runs of spaces are kept.
+    Words longer than a line are cut. Newlines start new lines. ASCII paragraphs (most of a
+    timeline) take a fast path that finds each line's last space instead of measuring words.
     """
     if "\n" not in text and _width(text) <= first:
         return [text]
     out: list[str] = []
     width = max(1, first)
     for para in text.split("\n"):
-        line, used = "", 0
-        for word in para.split(" "):
-            size = _width(word)
-            need = size if not line and not used else used + 1 + size
-            if need <= width:
-                line = word if not line and not used else f"{line} {word}"
-                used = need
-                continue
-            if line or used:
-                out.append(line)
-                width = max(1, rest)
-            while size > width:  # a word longer than a line: cut it
-                head = chop_cells(word, width)[0]
-                out.append(head)
-                word = word[len(head) :]
-                size = _width(word)
-                width = max(1, rest)
-            line, used = word, size
-        out.append(line)
+        lines = _wrap_ascii(para, width, rest) if para.isascii() else _wrap_cells(para, width, rest)
+        out += lines
         width = max(1, rest)
+    return out
+
+
+def _wrap_ascii(text: str, first: int, rest: int) -> list[str]:
+    out = []
+    width, start, end = first, 0, len(text)
+    while end - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        if cut <= start:  # no space in reach: cut the word
+            out.append(text[start : start + width])
+            start += width
+        else:
+            out.append(text[start:cut])
+            start = cut + 1
+        width = max(1, rest)
+    out.append(text[start:])
+    return out
+
+
+def _wrap_cells(text: str, first: int, rest: int) -> list[str]:
+    out: list[str] = []
+    width = first
+    line, used = "", 0
+    for word in text.split(" "):
+        size = _width(word)
+        need = size if not line and not used else used + 1 + size
+        if need <= width:
+            line = word if not line and not used else f"{line} {word}"
+            used = need
+            continue
+        if line or used:
+            out.append(line)
+            width = max(1, rest)
+        while size > width:  # a word longer than a line: cut it
+            head = chop_cells(word, width)[0]
+            out.append(head)
+            word = word[len(head) :]
+            size = _width(word)
+            width = max(1, rest)
+        line, used = word, size
+    out.append(line)
     return out
 
 
@@ -223,6 +248,9 @@ class Timeline(ScrollView, can_focus=True):
         self._strips.clear()
         self._layout_from(0)
         self._cursor = len(self._items) - 1
+        # Scroll now, not after the next refresh: the first frame shows the newest entries
+        # (and again after the layout, in case the widget's height was not known yet).
+        self._scroll_to_cursor()
         self.call_after_refresh(self._scroll_to_cursor)
         self.refresh()
         self._announce()
