@@ -14,19 +14,20 @@ escaped (``Node.label``), as ``Text``, never as markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from penguin_tui.vault.escape import shown
 
@@ -37,7 +38,7 @@ OVERDUE_MARK = "⚠"
 FOLDED, UNFOLDED = "▸", "▾"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Row:
     """One line of the tree: a node, or a note under a folder (``loading…``, ``may not list``)."""
 
@@ -48,15 +49,56 @@ class Row:
     flat: bool = False  # a filter match: shown by its full path
 
 
-class SecretTreeView(ScrollView, can_focus=True):
+class Matches(Sequence[Row]):
+    """The filter's matches as rows, each made when it is drawn: a keystroke that matches
+    11,000 paths must not build 11,000 row objects."""
+
+    def __init__(self, nodes: list[Node]) -> None:
+        self.nodes = nodes
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | Sequence[Row]:
+        if isinstance(index, slice):
+            return [Row(n, 0, flat=True) for n in self.nodes[index]]
+        return Row(self.nodes[index], 0, flat=True)
+
+    def find(self, node: Node) -> int:
+        """The position of ``node`` (by identity), -1 when it is not a match."""
+        for index, candidate in enumerate(self.nodes):
+            if candidate is node:
+                return index
+        return -1
+
+
+def matching(nodes: list[Node], text: str) -> list[Node]:
+    """``nodes`` whose full path holds every word of ``text`` (any case), in their order:
+    what ``SecretTree.filter`` answers, over a list sorted once rather than per keystroke."""
+    words = text.lower().split()
+    if len(words) == 1:  # the common case, without a generator per node
+        word = words[0]
+        return [n for n in nodes if word in n.search_key]
+    return [n for n in nodes if all(w in n.search_key for w in words)]
+
+
+class SecretTreeView(Widget, can_focus=True):
     """The tree of one Vault's KV mounts; see the module docstring for what it asks of the
-    screen. ``expanded`` holds the full paths of unfolded folders."""
+    screen. ``expanded`` holds the full paths of unfolded folders.
+
+    It scrolls itself (``top``) and draws its own scroll bar in the last column, instead of
+    being a Textual ScrollView: a ScrollView's virtual size is a layout property, so each
+    filter keystroke that changes the number of matches would lay out and repaint the whole
+    screen, where this repaints the tree alone.
+    """
 
     DEFAULT_CSS = """
     SecretTreeView {
         height: 1fr;
-        overflow-x: hidden;
-        overflow-y: auto;
     }
     SecretTreeView > .secret-tree--cursor {
         background: $panel-lighten-1;
@@ -123,14 +165,18 @@ class SecretTreeView(ScrollView, can_focus=True):
         self.overdue: dict[str, bool] = {}  # secret -> overdue for rotation (when known)
         self.placeholder = "Connecting to Vault…"
         self._filter = ""
-        self._rows: list[Row] = []
+        self._rows: Sequence[Row] = []
+        self._all: list[Node] | None = None  # every node, sorted by path (the filter's base)
+        self._last: tuple[str, list[Node]] | None = None  # the last filter and its matches
         self._cursor = 0
+        self.top = 0  # the row at the top of the widget
+        self._base: Style | None = None  # the widget's rich style, kept between frames
         self._strips: LRUCache[tuple[int, bool], Strip] = LRUCache(512)
 
     # --- what the screen asks -----------------------------------------------------------------
 
     @property
-    def rows(self) -> list[Row]:
+    def rows(self) -> Sequence[Row]:
         return self._rows
 
     @property
@@ -151,6 +197,7 @@ class SecretTreeView(ScrollView, can_focus=True):
     def set_tree(self, tree: SecretTree | None, *, placeholder: str = "") -> None:
         """Show another tree (a new connection's mounts), everything folded."""
         self.vault_tree = tree
+        self.tree_changed()
         self.expanded.clear()
         self.loading.clear()
         self.errors.clear()
@@ -176,6 +223,11 @@ class SecretTreeView(ScrollView, can_focus=True):
     def node_count(self) -> int:
         return len(self.vault_tree) if self.vault_tree is not None else 0
 
+    def tree_changed(self) -> None:
+        """The tree gained or lost nodes: the filter starts again from all of them."""
+        self._all = None
+        self._last = None
+
     def refresh_rows(self) -> None:
         """Rebuild the rows from the tree (after a listing, a fold, a filter change)."""
         keep = self.selected
@@ -186,7 +238,7 @@ class SecretTreeView(ScrollView, can_focus=True):
         if keep is not None:
             index = self._find(keep, note=bool(keep_row and keep_row.note))
         self._cursor = max(0, min(index, len(self._rows) - 1))
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        self._clamp_top()
         self.refresh()
         self._scroll_to_cursor()
         self.post_message(self.Highlighted(self.selected))
@@ -197,8 +249,10 @@ class SecretTreeView(ScrollView, can_focus=True):
         if not changed:
             return
         self.overdue.update(marks)
-        for index, row in enumerate(self._rows):
-            if not row.note and row.node.full_path in changed:
+        rows = self._rows
+        nodes = rows.nodes if isinstance(rows, Matches) else [r.node for r in rows]
+        for index, node in enumerate(nodes):
+            if node.full_path in changed and not (isinstance(rows, list) and rows[index].note):
                 self._invalidate(index)
 
     def select_path(self, full_path: str) -> bool:
@@ -228,7 +282,7 @@ class SecretTreeView(ScrollView, can_focus=True):
         if tree is None:
             return []
         if self.filtering:
-            return [Row(n, 0, flat=True) for n in tree.filter(self._filter)]
+            return Matches(self._matches(tree, self._filter))
         rows: list[Row] = []
         stack: list[tuple[Node, int]] = [(n, 0) for n in reversed(tree.roots)]
         while stack:
@@ -242,6 +296,19 @@ class SecretTreeView(ScrollView, can_focus=True):
                 continue
             stack.extend((child, depth + 1) for child in reversed(node.children))
         return rows
+
+    def _matches(self, tree: SecretTree, text: str) -> list[Node]:
+        if self._all is None or len(self._all) != len(tree):
+            self._all = tree.filter("")  # every node, sorted: once per change of the tree
+            self._last = None
+        base = self._all
+        key = text.lower()
+        if self._last is not None and key.startswith(self._last[0]):
+            # Typing on narrows the last matches (each word is, or extends, one before).
+            base = self._last[1]
+        found = matching(base, key)
+        self._last = (key, found)
+        return found
 
     def _notes(self, node: Node, depth: int) -> list[Row]:
         path = node.full_path
@@ -257,6 +324,9 @@ class SecretTreeView(ScrollView, can_focus=True):
         return []
 
     def _find(self, node: Node, *, note: bool = False) -> int:
+        if isinstance(self._rows, Matches):
+            found = self._rows.find(node)
+            return found if found >= 0 else self._cursor
         first = -1
         for index, row in enumerate(self._rows):
             if row.node is node:
@@ -270,24 +340,41 @@ class SecretTreeView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
-        index = self.scroll_offset.y + y
+        if self._base is None:
+            self._base = self.rich_style
+        base = self._base
+        index = self.top + y
         if not self._rows:
             if y == 0:
                 return self._strip(Text(self.placeholder, style="dim italic"), base, width)
             return Strip.blank(width, base)
+        bar = self._bar(y)
+        text_width = width - 1 if bar else width
         if not 0 <= index < len(self._rows):
-            return Strip.blank(width, base)
-        selected = index == self._cursor
-        key = (index, selected)
-        strip = self._strips.get(key)
-        if strip is None:
-            style = base
-            if selected:
-                style = base + self.get_component_rich_style("secret-tree--cursor")
-            strip = self._strip(self.row_text(self._rows[index]), style, width)
-            self._strips[key] = strip
+            strip = Strip.blank(text_width, base)
+        else:
+            selected = index == self._cursor
+            key = (index, selected)
+            strip = self._strips.get(key)
+            if strip is None:
+                style = base
+                if selected:
+                    style = base + self.get_component_rich_style("secret-tree--cursor")
+                strip = self._strip(self.row_text(self._rows[index]), style, text_width)
+                self._strips[key] = strip
+        if bar:
+            strip = Strip([*strip, Segment(bar[0], base + Style.parse(bar[1]))], width)
         return strip
+
+    def _bar(self, y: int) -> tuple[str, str] | None:
+        """The scroll bar's character on line ``y`` (None when everything fits)."""
+        height = self.size.height
+        total = len(self._rows)
+        if total <= height or height <= 0:
+            return None
+        size = max(1, round(height * height / total))
+        start = round(self.top * (height - size) / max(1, total - height))
+        return ("┃", "bold") if start <= y < start + size else ("│", "dim")
 
     def row_text(self, row: Row) -> Text:
         """One row as text (also what tests read)."""
@@ -324,16 +411,37 @@ class SecretTreeView(ScrollView, can_focus=True):
         if 0 <= index < len(self._rows):
             self._strips.discard((index, False))
             self._strips.discard((index, True))
-            self.refresh_line(index)
+            if 0 <= index - self.top < self.size.height:
+                self.refresh(Region(0, index - self.top, self.size.width, 1))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._base = None
         self._strips.clear()
 
     def on_resize(self, _event: events.Resize) -> None:
         self._strips.clear()
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        self._clamp_top()
         self._scroll_to_cursor()
+        self.refresh()
+
+    def _clamp_top(self) -> None:
+        self.top = max(0, min(self.top, len(self._rows) - self.size.height))
+
+    def _scroll(self, top: int) -> None:
+        before = self.top
+        self.top = top
+        self._clamp_top()
+        if self.top != before:
+            self.refresh()
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self._scroll(self.top + 3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self._scroll(self.top - 3)
 
     def _on_focus(self, event: events.Focus) -> None:
         super()._on_focus(event)
@@ -357,18 +465,17 @@ class SecretTreeView(ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     def _scroll_to_cursor(self) -> None:
-        height = max(1, self.scrollable_content_region.height)
-        y = self.scroll_offset.y
-        if self._cursor < y:
-            self.scroll_to(y=self._cursor, animate=False, immediate=True)
-        elif self._cursor >= y + height:
-            self.scroll_to(y=self._cursor - height + 1, animate=False, immediate=True)
+        height = max(1, self.size.height)
+        if self._cursor < self.top:
+            self._scroll(self._cursor)
+        elif self._cursor >= self.top + height:
+            self._scroll(self._cursor - height + 1)
 
     def action_cursor(self, step: int) -> None:
         self._move(self._cursor + step)
 
     def action_page(self, direction: int) -> None:
-        height = max(1, self.scrollable_content_region.height)
+        height = max(1, self.size.height)
         self._move(self._cursor + direction * height)
 
     def action_first(self) -> None:
@@ -378,7 +485,7 @@ class SecretTreeView(ScrollView, can_focus=True):
         self._move(len(self._rows) - 1)
 
     def on_click(self, event: events.Click) -> None:
-        index = self.scroll_offset.y + event.y
+        index = self.top + event.y
         if 0 <= index < len(self._rows):
             self._move(index)
 
@@ -465,6 +572,7 @@ class SecretTreeView(ScrollView, can_focus=True):
         """The screen's answer to ``Expand``: the folder was listed (or ``error`` says why not)."""
         path = node.full_path
         self.loading.discard(path)
+        self.tree_changed()
         if error:
             self.errors[path] = error
         else:
