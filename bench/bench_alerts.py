@@ -336,13 +336,13 @@ class Bench:
             await child.read()  # on the alerts screen, nothing in the stream yet
             out["before"] = await child.ask("rss")
             out["arrival_rec"] = await self.record_round(recorder, pool, store)
-            out["arrival"] = await child.ask("refresh", rows=n)
+            out["arrival"] = await child.ask("refresh", rows=n, touched=n)
             out["after"] = await child.ask("rss")
             out["rounds"], out["recs"] = [], []
             for k in range(self.args.rounds):
                 await self.post(self.changed(k))
                 out["recs"].append(await self.record_round(recorder, pool, store))
-                out["rounds"].append(await child.ask("refresh", rows=n))
+                out["rounds"].append(await child.ask("refresh", rows=n, touched=1))
             await child.ask("keys-start")
             await asyncio.sleep(IDLE_KEYS_S)
             out["idle"] = await child.ask("keys-stop")
@@ -351,7 +351,7 @@ class Bench:
                 await asyncio.sleep(random.Random(k).uniform(0.2, 0.6))
                 await self.post(self.changed(k))
                 await self.record_round(recorder, pool, store)
-                await child.ask("refresh", rows=n)
+                await child.ask("refresh", rows=n, touched=1)
             await asyncio.sleep(0.3)
             out["busy"] = await child.ask("keys-stop")
         finally:
@@ -373,7 +373,7 @@ class Bench:
             await child.read()
             await child.ask("trace")
             await self.record_round(AlertRecorder(config, store), pool, store)
-            await child.ask("refresh", rows=self.args.alerts)
+            await child.ask("refresh", rows=self.args.alerts, touched=self.args.alerts)
             self.out["traced"] = (await child.ask("rss"))["traced"] / 2**20
         finally:
             await child.stop()
