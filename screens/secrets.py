@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 TICK_S = 1.0  # the reveal and clipboard timers' resolution
 STATUS_S = 30.0  # Vault's health and the token are read again this often while shown
 FRESHNESS_S = 10.0  # the status bar's "data fresh" is coarse
+CLOSE_WAIT_S = 1.0  # at the end, how long the Vault connection may take to close
 LOADING_AFTER_S = 0.1  # a read still running this long shows "loading…"
 PREFETCH_MAX = 12  # a listed folder with at most this many secrets gets their rotation ages
 EMPTY_HINT = "enter on a secret opens it · / filters · g goes to a path"
@@ -196,8 +197,11 @@ class SecretsScreen(Screen[None]):
     def on_unmount(self) -> None:
         session, self.session = self.session, None
         if session is not None:
-            # A request in flight may take until its timeout: never hold the exit for it.
-            threading.Thread(target=session.close, name="vault-close", daemon=True).start()
+            # A request in flight may take until its timeout: wait a moment for the close
+            # (connections shut cleanly), never longer.
+            closing = threading.Thread(target=session.close, name="vault-close", daemon=True)
+            closing.start()
+            closing.join(CLOSE_WAIT_S)
 
     # --- connecting ---------------------------------------------------------------------------
 
