@@ -246,3 +246,30 @@ def test_draft_uses_corrected_notes_and_the_cadence(store: Store) -> None:
     resolved = store.incident(inc_id)
     assert resolved is not None
     assert draft_update(resolved, entries, T0).endswith("no further updates unless it reopens.")
+
+
+def test_span_text_reads_as_format_duration_in_whole_minutes() -> None:
+    import math
+
+    from penguin_tui.durations import format_duration
+    from penguin_tui.incidents.view import span_text
+
+    for seconds in [*range(0, 3 * 86400, 97), 59.9, 60.0, 3600.0, 400 * 86400.0 + 7]:
+        for parts in (1, 2):
+            for up in (False, True):
+                minutes = max(1, math.ceil(seconds / 60 - 1e-9) if up else seconds // 60)
+                expected = format_duration(minutes * 60.0, parts=parts)
+                assert span_text(seconds, parts=parts, up=up) == expected, (seconds, parts, up)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain words", "ünïcödé ✓ 日本", "tab\there", "new\nline", "\x1b[31mred\x1b[0m",
+     "osc\x1b]52;c;ZXZpbA==\x07", "c1\x9b31m", "cr\rlf", "[bold]markup[/bold]", "x" * 300],
+)  # fmt: skip
+def test_safe_text_is_sanitize_with_a_fast_path(text: str) -> None:
+    from penguin_tui.incidents.view import safe_text
+    from penguin_tui.text import sanitize
+
+    assert safe_text(text) == sanitize(text)
+    assert safe_text(text, 200, single_line=True) == sanitize(text, max_len=200, single_line=True)
