@@ -60,7 +60,10 @@ def status_text(status: VaultStatus | None, now: float, *, extra: list[str] | No
             text.append("never expires", style="dim")
         else:
             warn = bool(token.expiry_warning(now))
-            text.append(format_duration(max(0.0, left)), style="bold yellow" if warn else "")
+            left = max(0.0, left)
+            if left >= 120:
+                left -= left % 60  # whole minutes: the line changes once a minute, not each second
+            text.append(format_duration(left), style="bold yellow" if warn else "")
     _warnings(text, status.all_warnings(now), [*status.problems, *(extra or [])])
     return text
 
