@@ -174,6 +174,37 @@ async def test_filter_covers_everything_listed_and_enter_goes_there(
             assert not screen.has_class("filtering") and not screen.tree.filtering
 
 
+async def test_filter_while_typing_matches_the_core_filter_at_every_keystroke(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The tree narrows its last matches while the operator types on: at every keystroke
+    # (typing, deleting, a second word) it must show exactly what SecretTree.filter says.
+    with console(monkeypatch, tmp_path) as c:
+        async with c.app.run_test(size=(120, 40)) as pilot:
+            screen = await open_secrets(pilot)
+            session = screen.session
+            assert session is not None
+            todo = [n for n in session.tree.roots]
+            while todo:  # list every folder the token may list
+                node = todo.pop()
+                if node.is_folder and str(node.state) == "unloaded":
+                    await session.expand(node)
+                todo.extend(n for n in node.children if n.is_folder)
+            screen.tree.listed(session.tree.roots[0])  # the tree grew: the screen is told
+            assert len(session.tree) > 40
+            await pilot.press("slash")
+            typed = ""
+            for key in [*"sec", "backspace", *"c", "space", *"pr", "backspace", *"ri", *"x"]:
+                await pilot.press(key)
+                typed = (
+                    typed[:-1] if key == "backspace" else typed + (" " if key == "space" else key)
+                )
+                shown_paths = [row.node.full_path for row in screen.tree.rows]
+                expected = [n.full_path for n in session.tree.filter(typed)]
+                assert shown_paths == expected, typed
+            assert typed == "sec prix" and len(screen.tree.rows) == 0
+
+
 async def test_a_403_on_list_says_so_and_offers_go_to_path(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
