@@ -193,16 +193,11 @@ async def test_countdown_turns_overdue_with_the_injected_clock(tmp_path: Path) -
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_list(pilot)
         assert cell(table, BOUNCE, "due") == "in 5m"
-        clock.now = NOW + 4 * MIN + 30  # 30 s before it falls due: the minute has not passed
-        screen = app.screen
-        assert isinstance(screen, IncidentsScreen)
-        screen.refresh_data()
-        await settle(pilot)
-        assert cell(table, BOUNCE, "due") == "in 1m"  # minutes at least, never seconds
+        # Nobody presses anything: the screen's own 1 s timer notices the clock moved on.
+        clock.now = NOW + 4 * MIN + 30  # 30 s before it falls due
+        await wait_until(pilot, lambda: cell(table, BOUNCE, "due") == "in 1m")  # never seconds
         clock.now = NOW + 5 * MIN  # the moment it falls due: redrawn at once, not a minute on
-        screen.refresh_data()
-        await settle(pilot)
-        assert cell(table, BOUNCE, "due") == "OVERDUE 1m"
+        await wait_until(pilot, lambda: cell(table, BOUNCE, "due") == "OVERDUE 1m")
         assert "2 updates OVERDUE" in text_of(app, "#incidents-header")
         # The timeline's header says it too, in reverse.
         await pilot.press("enter")
@@ -491,6 +486,21 @@ async def test_export_writes_a_new_postmortem_file_each_time(tmp_path: Path) -> 
         assert text.startswith(f"# Postmortem: {BOUNCE} SMTP relay bouncing mail")
         assert "## Root cause" in text and "\x1b" not in text
         assert any(str(reports[0]) in n.message for n in app._notifications)
+
+
+async def test_a_failed_export_is_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "not-a-dir").write_text("")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "not-a-dir"))
+    app, _clock, _ids = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_incident(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, IncidentViewScreen)
+        failed = [n for n in app._notifications if n.title == "Postmortem NOT written"]
+        assert failed and "cannot create the reports directory" in failed[0].message
 
 
 async def test_enter_shows_an_entry_whole(tmp_path: Path) -> None:
