@@ -29,14 +29,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from penguin_tui.errors import PenguinError
-from penguin_tui.fmt import local_time
 from penguin_tui.health_view import Freshness, freshness
-from penguin_tui.text import sanitize
+from penguin_tui.screens.secret_actions import SecretActionsMixin, message_of
 from penguin_tui.vault.escape import shown
+from penguin_tui.widgets.keys_footer import KeysFooter
 from penguin_tui.widgets.secret_tree import SecretTreeView
 from penguin_tui.widgets.secret_view import SecretView
 from penguin_tui.widgets.status import set_text
@@ -44,7 +44,6 @@ from penguin_tui.widgets.status_bar import StatusBar
 from penguin_tui.widgets.vault_status import VaultStatusLine
 
 if TYPE_CHECKING:
-    from penguin_tui.app import PenguinApp
     from penguin_tui.vault.secret import Secret
     from penguin_tui.vault.session import OpenedSecret, VaultSession
     from penguin_tui.vault.tree import Node
@@ -65,16 +64,6 @@ def _load_core() -> None:
     import penguin_tui.vault.session  # noqa: F401
 
 
-def _message(exc: BaseException) -> str:
-    """One safe line for any failure (VaultError messages are scrubbed already)."""
-    text = exc.message if isinstance(exc, PenguinError) else str(exc) or type(exc).__name__
-    return sanitize(text, single_line=True, max_len=300)
-
-
-def _has_key(secret: Secret, key: str) -> bool:
-    return any(entry.key == key for entry in secret.entries)
-
-
 def _overdue_of(session: VaultSession, node: Node) -> bool | None:
     """Whether a KV v2 secret is overdue for rotation (blocking; None when unknown)."""
     from penguin_tui.vault.client import VaultError
@@ -88,33 +77,7 @@ def _overdue_of(session: VaultSession, node: Node) -> bool | None:
     return rotation(meta, session.clock(), session.config.rotation_period_s).overdue
 
 
-class SecretsFooter(Footer):
-    """The footer, rebuilt only when the keys it shows change.
-
-    Textual rebuilds its footer on every focus change and every ``refresh_bindings``; here
-    focus moves between the tree and the secret on each opening, and the rebuild (a frame's
-    worth of widgets) competed with the read for the interpreter.
-    """
-
-    _shown: tuple[tuple[str, str, bool], ...] = ()
-
-    def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True  # what Footer.bindings_changed sets before composing
-        if self.app.app_focus and self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._rebuild_if_changed)
-
-    async def _rebuild_if_changed(self) -> None:
-        shown = tuple(
-            (binding.key, binding.description, enabled)
-            for (_node, binding, enabled, _tip) in self.screen.active_bindings.values()
-            if binding.show
-        )
-        if shown != self._shown:
-            self._shown = shown
-            await self.recompose()
-
-
-class SecretsScreen(Screen[None]):
+class SecretsScreen(SecretActionsMixin, Screen[None]):
     """The Vault line, the tree and the open secret (side by side from 110 columns)."""
 
     BINDINGS = [
@@ -143,26 +106,17 @@ class SecretsScreen(Screen[None]):
         self._note_style = "yellow"
         self.diff_secrets: tuple[Secret, Secret] | None = None
         self.revealed_at: dict[str, float] = {}  # key -> when revealed (app clock)
-        self._clip: tuple[str, float] | None = None  # what was copied (the same str), when
+        self.clip: tuple[str, float] | None = None  # what was copied (the same str), when
         self._open_seq = 0
         self._status_at = float("-inf")  # monotonic
         self._fresh_at = float("-inf")
         self._fresh: Freshness | None = None
         self._connecting = False
         self._prefetched: set[str] = set()
-        self._bindings_state: tuple[bool | None, ...] = ()
-
-    @property
-    def papp(self) -> PenguinApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def tree(self) -> SecretTreeView:
         return self.query_one(SecretTreeView)
-
-    @property
-    def view(self) -> SecretView:
-        return self.query_one(SecretView)
 
     def compose(self) -> ComposeResult:
         yield StatusBar("secrets", id="status-bar")
@@ -176,7 +130,7 @@ class SecretsScreen(Screen[None]):
         with Horizontal(id="secrets-body"):
             yield SecretTreeView(id="secret-tree")
             yield SecretView(id="secret-view")
-        yield SecretsFooter(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.view.show_empty(EMPTY_HINT)
@@ -230,12 +184,12 @@ class SecretsScreen(Screen[None]):
                     VaultSession.from_config, app.config.vault, clock=app.clock
                 )
             except PenguinError as exc:  # VaultSettingsError: which variable or key, and why
-                self._fail(f"Vault settings: {_message(exc)}")
+                self._fail(f"Vault settings: {message_of(exc)}")
                 return
             try:
                 session.store = await app.reader.call(lambda store: store)
             except Exception as exc:  # no cache: browse, but reveal and copy are refused
-                self._say(f"no cache ({_message(exc)}): reveal and copy are refused")
+                self._say(f"no cache ({message_of(exc)}): reveal and copy are refused")
             self.session = session
         session = self.session
         self.tree.set_placeholder("Reading Vault's mounts…")
@@ -245,7 +199,7 @@ class SecretsScreen(Screen[None]):
             mounts = await session.load_mounts()
         except PenguinError as exc:
             self._show_status(await status_task)
-            self._fail(_message(exc))
+            self._fail(message_of(exc))
             return
         self.problem = ""
         self._show_status(await status_task)
@@ -349,9 +303,9 @@ class SecretsScreen(Screen[None]):
             self.view.mask(key)
         if expired and self.view.mode == "json":
             self._show_json()
-        if self._clip is not None and now - self._clip[1] >= settings.clipboard_clear_s:
-            text, _at = self._clip
-            self._clip = None
+        if self.clip is not None and now - self.clip[1] >= settings.clipboard_clear_s:
+            text, _at = self.clip
+            self.clip = None
             # Only if nothing else was copied since: the same object is still the clipboard.
             if self.app.clipboard is text:
                 self.app.copy_to_clipboard("")
@@ -380,8 +334,8 @@ class SecretsScreen(Screen[None]):
             await session.expand(node)
         except PenguinError as exc:
             if tree.vault_tree is session.tree:
-                tree.listed(node, error=_message(exc))
-            self._say(_message(exc))
+                tree.listed(node, error=message_of(exc))
+            self._say(message_of(exc))
             return
         if tree.vault_tree is not session.tree:
             return  # reconnected meanwhile: this folder belongs to the old tree
@@ -514,7 +468,7 @@ class SecretsScreen(Screen[None]):
             opened = await session.open(node.mount, node.path, version)
         except PenguinError as exc:
             if seq == self._open_seq:
-                self.view.show_error(shown(node.full_path), _message(exc))
+                self.view.show_error(shown(node.full_path), message_of(exc))
                 self._show_view()
                 self._sync_bindings()
             return
@@ -571,201 +525,8 @@ class SecretsScreen(Screen[None]):
                 self.remove_class("view-open")  # wide, the secret stays in sight, masked
             self.tree.focus()
 
-    # --- keys on the open secret --------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide the secret's keys from the footer while they can do nothing."""
-        opened = self.opened
-        mode = self.view.mode if self.is_mounted else "empty"
-        live = opened is not None and not opened.secret.gone
-        if action == "reveal":
-            return mode in ("keys", "diff") and live and self.view.selected_key is not None
-        if action == "copy_value":
-            return mode == "keys" and live and self.view.selected_key is not None
-        if action == "json":
-            return live and mode in ("keys", "json")
-        if action in ("version", "diff"):
-            meta = opened.metadata if opened is not None else None
-            return meta is not None and len(meta.versions) >= (2 if action == "diff" else 1)
-        return True
-
-    _ACTIONS = ("reveal", "copy_value", "json", "version", "diff")
-
-    def _sync_bindings(self) -> None:
-        """Tell the footer only when a key's state changed (it rebuilds itself each time)."""
-        state = tuple(self.check_action(a, ()) for a in self._ACTIONS)
-        if state != self._bindings_state:
-            self._bindings_state = state
-            self.refresh_bindings()
-
     @on(SecretView.KeySelected)
     def _key_selected(self, _message: SecretView.KeySelected) -> None:
-        self._sync_bindings()
-
-    def action_reveal(self) -> None:
-        """Reveal the selected key's value (again: mask it). Audited before it is shown."""
-        key = self.view.selected_key
-        if self.opened is None or key is None:
-            return
-        if key in self.view.revealed or key in self.view.diff_revealed:
-            self.revealed_at.pop(key, None)
-            self.view.mask(key)
-            return
-        self._reveal(key)
-
-    @work(group="vault-reveal", exit_on_error=False, description="reveal a value")
-    async def _reveal(self, key: str) -> None:
-        session, opened = self.session, self.opened
-        if session is None or opened is None:
-            return
-        diff = self.diff_secrets if self.view.mode == "diff" else None
-        try:
-            if diff is None:
-                secret = opened.secret
-                text = await self.papp.reader.call(lambda _store: session.reveal(secret, key))
-            else:
-                old, new = diff
-                texts = await self.papp.reader.call(
-                    lambda _store: tuple(
-                        session.reveal(s, key) if _has_key(s, key) else "" for s in (old, new)
-                    )
-                )
-        except Exception as exc:  # no cache, a full disk: never shown unaudited
-            self.notify(_message(exc), title="Not revealed", severity="error", markup=False)
-            return
-        if self.opened is not opened:
-            return  # left the secret meanwhile
-        self.revealed_at[key] = self.papp.clock()
-        if diff is None:
-            self.view.reveal(key, text)
-        else:
-            self.view.reveal_diff(key, texts[0], texts[1])
-
-    def action_copy_value(self) -> None:
-        """Copy the selected key's value to the terminal's clipboard (audited first)."""
-        key = self.view.selected_key
-        opened = self.opened
-        if opened is None or key is None or self.view.mode != "keys":
-            return
-        if opened.secret.entry(key).value.is_binary:
-            self.notify(
-                "a binary value is not copied as text", title="Not copied", severity="warning"
-            )
-            return
-        self._copy(key)
-
-    @work(group="vault-copy", exit_on_error=False, description="copy a value")
-    async def _copy(self, key: str) -> None:
-        session, opened = self.session, self.opened
-        if session is None or opened is None:
-            return
-        secret = opened.secret
-        try:
-            value = await self.papp.reader.call(lambda _store: session.copy_text(secret, key))
-        except Exception as exc:
-            self.notify(_message(exc), title="Not copied", severity="error", markup=False)
-            return
-        self.app.copy_to_clipboard(value)
-        self._clip = (value, self.papp.clock())
-        del value
-        clear = self.papp.config.vault.clipboard_clear_s
-        version = f" v{secret.version}" if secret.version is not None else ""
-        self.notify(
-            f"{shown(key, max_len=40)} of {shown(secret.full_path, max_len=60)}{version} "
-            f"copied · cleared in {clear:g}s if still there",
-            title="Copied (audited)",
-            markup=False,
-        )
-
-    def action_json(self) -> None:
-        """The whole secret as JSON, masked unless revealed (again: back to the keys)."""
-        if self.opened is None:
-            return
-        if self.view.mode == "json":
-            self.view.show_keys()
-        else:
-            self._show_json()
-        self._sync_bindings()
-
-    def _show_json(self) -> None:
-        if self.opened is not None:
-            revealed = set(self.view.revealed)
-            self.view.show_json(self.opened.secret.json_view(revealed))
-
-    def _choices(self) -> list[Any]:
-        from penguin_tui.screens.secret_prompts import VersionChoice
-
-        meta = self.opened.metadata if self.opened is not None else None
-        if meta is None:
-            return []
-        now = self.papp.clock()
-        return [
-            VersionChoice(
-                v.version, v.state, local_time(v.created_time, now) if v.created_time else ""
-            )
-            for v in meta.versions
-        ]
-
-    def action_version(self) -> None:
-        """Pick a version to read (deleted and destroyed ones are marked)."""
-        from penguin_tui.screens.secret_prompts import VersionPicker
-
-        opened = self.opened
-        if opened is None or opened.metadata is None:
-            return
-        node = self.current
-        title = shown(opened.secret.full_path)
-
-        def picked(version: int | None) -> None:
-            if version is not None and node is not None:
-                self.open_secret(node, version)
-
-        self.app.push_screen(VersionPicker(title, self._choices(), opened.secret.version), picked)
-
-    def action_diff(self) -> None:
-        """Pick two versions and compare them key by key (values masked)."""
-        from penguin_tui.screens.secret_prompts import DiffPicker
-
-        opened = self.opened
-        if opened is None or opened.metadata is None or len(opened.metadata.versions) < 2:
-            return
-        numbers = [v.version for v in opened.metadata.versions]  # newest first
-        new = opened.secret.version or numbers[0]
-        older = [n for n in numbers if n < new]
-        old = older[0] if older else numbers[-1]
-        if old == new:
-            old, new = numbers[1], numbers[0]
-        title = shown(opened.secret.full_path)
-
-        def picked(pair: tuple[int, int] | None) -> None:
-            if pair is not None:
-                self._diff(pair[0], pair[1])
-
-        self.app.push_screen(DiffPicker(title, self._choices(), old, new), picked)
-
-    @work(group="vault-diff", exclusive=True, exit_on_error=False, description="compare versions")
-    async def _diff(self, old: int, new: int) -> None:
-        from penguin_tui.vault.diff import diff_secrets
-        from penguin_tui.vault.secret import read_secret
-
-        session, opened = self.session, self.opened
-        if session is None or opened is None:
-            return
-        self.mask_all()
-        mount, path = opened.secret.mount, opened.secret.path
-        try:
-            a, b = await asyncio.gather(
-                session.client.run(read_secret, session.client, mount, path, old),
-                session.client.run(read_secret, session.client, mount, path, new),
-            )
-        except PenguinError as exc:
-            self.notify(_message(exc), title="Not compared", severity="error", markup=False)
-            return
-        if self.opened is not opened:
-            return
-        self.diff_secrets = (a, b)
-        self.view.show_diff(diff_secrets(a, b))
-        self.view.focus()
         self._sync_bindings()
 
     # --- go to path and the audit view --------------------------------------------------------
@@ -807,7 +568,7 @@ class SecretsScreen(Screen[None]):
             try:
                 await session.expand(node)
             except PenguinError as exc:
-                return _message(exc)
+                return message_of(exc)
             if str(node.state) == "forbidden":
                 return node.message
             tree.expanded.add(node.full_path)
@@ -818,7 +579,7 @@ class SecretsScreen(Screen[None]):
         try:
             opened = await session.open(target.mount, target.path)
         except PenguinError as exc:
-            return _message(exc)
+            return message_of(exc)
         node = session.tree.add_path(target.mount, target.path)
         tree.reveal_node(node)
         self._leave_secret()
@@ -838,4 +599,4 @@ class SecretsScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly says so (the screen goes on)."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self._say(f"{event.worker.description}: {_message(event.worker.error)}")
+            self._say(f"{event.worker.description}: {message_of(event.worker.error)}")
