@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from penguin_tui.alerts.model import Severity
+from penguin_tui.fmt import local_datetime
 from penguin_tui.incidents.entries import parse_severity
 from penguin_tui.incidents.model import TEXT_MAX, TITLE_MAX, IncidentError
 from penguin_tui.incidents.view import TimelineItem, clean
@@ -439,7 +440,7 @@ class EntryView(ModalScreen[None]):
         item = self.item
         with Vertical() as dialog:
             dialog.border_title = f"#{item.id} {self.label}"
-            head = Text(f"{item.day or ''} {item.time} · ".lstrip(), style="dim")
+            head = Text(f"{local_datetime(item.entry.ts)} · ", style="dim")
             head.append(item.author, style="bold")
             if item.entry.host:
                 head.append(f"@{clean(item.entry.host, 60)}", style="dim")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,7 +72,7 @@ NOTIFY_S = 12.0
 Build = Callable[[Incident, float, str, str], Entry]
 
 
-def header_text(inc: Incident, now: float, cadence: object) -> Text:
+def header_text(inc: Incident, now: float, cadence: Mapping[Severity, float]) -> Text:
     """Two lines: who and what; durations so far and the next update's countdown."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{inc.id} ", style="bold")
@@ -97,7 +97,7 @@ def header_text(inc: Incident, now: float, cadence: object) -> Text:
     ):
         if value is not None:
             text.append(f" · {label} {duration_text(value)}", style="dim")
-    due, overdue = due_text(inc, now, cadence)  # type: ignore[arg-type]
+    due, overdue = due_text(inc, now, cadence)
     if inc.is_open:
         text.append(" · update ")
         text.append(due, style=OVERDUE_STYLE if overdue else "bold")
@@ -194,7 +194,7 @@ class IncidentViewScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     @property
-    def cadence(self) -> object:
+    def cadence(self) -> Mapping[Severity, float]:
         return cadence_of(self.papp.config)
 
     def compose(self) -> ComposeResult:
@@ -315,7 +315,7 @@ class IncidentViewScreen(Screen[None]):
         now = self.papp.clock()
         set_text(self.query_one("#incident-header", Static), header_text(inc, now, self.cadence))
         # Redraw in a minute, or at the moment the update falls due, whichever comes first.
-        due = inc.next_update_due(self.cadence)  # type: ignore[arg-type]
+        due = inc.next_update_due(self.cadence)
         self._header_next = min(now + REAGE_S, due if due is not None and due > now else math.inf)
 
     async def _maybe_chart(self, now: float) -> None:

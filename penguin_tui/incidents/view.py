@@ -281,8 +281,9 @@ def timeline_items(entries: Iterable[Entry], last_day: str | None = None) -> lis
 class IncidentsLoader:
     """What the incidents screens read, incrementally; every method runs on the reader thread.
 
-    One loader per screen. ``newest(store)`` is the cheap poll; ``load_list`` and
-    ``load_timeline`` return None when nothing they show changed since their last call.
+    One loader per screen. Each call starts with the cheap poll (the newest entry id in the
+    cache); ``load_list`` and ``load_timeline`` return None when nothing they show changed
+    since their last call.
     """
 
     def __init__(self, cadence: Mapping[Severity, float] = DEFAULT_CADENCE_S) -> None:
@@ -292,11 +293,6 @@ class IncidentsLoader:
         self._builder = ListBuilder()
         self._last_list: ListView | None = None
         self._timeline: _TimelineState | None = None
-
-    @staticmethod
-    def newest(store: Store) -> int:
-        """The newest timeline entry id in the cache (any incident, any console)."""
-        return store.newest_incident_entry_id()
 
     def load_list(self, store: Store, now: float, *, force: bool = False) -> ListView | None:
         """The list, read again only when an entry was written since the last read; rebuilt
@@ -337,10 +333,6 @@ class IncidentsLoader:
             state.after_id = items[-1].id
             state.last_day = day_label(items[-1].entry.ts)
         return TimelineData(incident, tuple(items), first, newest)
-
-    def forget_timeline(self) -> None:
-        """Read the timeline from the start next time (another incident, a reopened view)."""
-        self._timeline = None
 
 
 # ----------------------------------------------------------------------------- the chart
