@@ -294,7 +294,7 @@ def one_run(cmd: list[str], ready: str, listed: tuple[str, ...], newest: str, si
         time.sleep(1.0)
         started = time.perf_counter()
         tmux("send-keys", "-t", "bench", "Enter")
-        opened = wait_for((newest[:60],), started)
+        opened = wait_for((newest[:30],), started)
         time.sleep(1.0)
         up = page_times("PageUp", pages)
         down = page_times("PageDown", pages)
