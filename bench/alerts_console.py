@@ -395,7 +395,21 @@ class Console:
 
     # --- a held arrow key ------------------------------------------------------------------
 
-    def keys_start(self) -> None:
+    async def keys_start(self) -> None:
+        """Put the cursor on the first alert followed by another (moving through a storm is
+        mostly alert to alert; a group header's pane is shorter) and start pressing."""
+        from penguin_tui.alerts.view import GROUP_PREFIX
+        from penguin_tui.widgets.alert_table import AlertTable
+
+        table = self.app.screen.query_one(AlertTable)
+        keys = table.keys
+        first = next(
+            i
+            for i in range(len(keys) - 1)
+            if not keys[i].startswith(GROUP_PREFIX) and not keys[i + 1].startswith(GROUP_PREFIX)
+        )
+        table.move_cursor(row=first, animate=False)
+        await asyncio.sleep(0.5)  # its detail and history shown
         PROBE.clear()
         self.sent, self.lags = [], []
         self._keys_stop.clear()
@@ -513,7 +527,7 @@ async def serve(app: Any, console: Console) -> None:
             console.say(**result)
         elif what == "keys-start":
             busy.clear()
-            console.keys_start()
+            await console.keys_start()
             console.say(ok=True)
         elif what == "keys-stop":
             console.say(**await console.keys_stop(list(busy)))
