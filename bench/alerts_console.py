@@ -75,6 +75,7 @@ TEAMS = ("deliverability", "platform", "api", "data", "sre")
 
 
 def iso(ts: float) -> str:
+    """An epoch time as Alertmanager's RFC 3339."""
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
@@ -141,12 +142,14 @@ def table_rows(alerts: Sequence[dict[str, Any]], now: float) -> list[tuple[str, 
 
 
 def p95(xs: Sequence[float]) -> float:
+    """The 95th percentile (the largest value for fewer than two)."""
     if len(xs) < 2:
         return max(xs, default=float("nan"))
     return statistics.quantiles(xs, n=20, method="inclusive")[-1]
 
 
 def rss_mib() -> float:
+    """This process's resident memory, MiB."""
     import psutil
 
     return psutil.Process().memory_info().rss / 2**20
@@ -180,6 +183,7 @@ class Probe:
     depth: dict[str, int] = field(default_factory=dict)
 
     def add(self, span: Span) -> None:
+        """Keep one span under its kind."""
         self.spans.setdefault(span.kind, []).append(span)
 
     def wrap(
@@ -227,10 +231,12 @@ class Probe:
         gc.callbacks.append(on_gc)
 
     def of(self, kind: str, after: float = 0.0) -> list[Span]:
+        """The spans of ``kind`` that began at or after ``after``."""
         found = self.spans.get(kind, [])
         return found[bisect.bisect_left(found, after, key=lambda s: s.start) :]
 
     def clear(self) -> None:
+        """Forget every span (a new measuring window)."""
         self.spans.clear()
 
     def gc_pauses(self, after: float = 0.0) -> dict[str, Any]:
@@ -305,6 +311,7 @@ def bench_app_class() -> type:
 
 
 async def until(cond: Callable[[], object], timeout: float, what: str) -> None:
+    """Wait on the event loop until ``cond()``; BenchError naming ``what`` after ``timeout`` s."""
     deadline = time.perf_counter() + timeout
     while not cond():
         if time.perf_counter() > deadline:
@@ -328,15 +335,18 @@ class Console:
         self._lag_task: asyncio.Task[None] | None = None
 
     def say(self, **data: Any) -> None:
+        """One JSON answer to the parent."""
         self.out.write(json.dumps(data) + "\n")
         self.out.flush()
 
     def table_rows(self) -> int:
+        """How many rows the alert table holds."""
         from penguin_tui.widgets.alert_table import AlertTable
 
         return len(self.app.screen.query_one(AlertTable).keys)
 
     def send_key(self, key: str) -> None:
+        """Send ``key`` as the terminal driver would (from any thread)."""
         from textual import events
 
         # What Textual's Linux driver does with a key read from the terminal, from any thread.
@@ -593,6 +603,7 @@ async def bare_child(expect: int, out: Any) -> None:
 
 
 def main() -> None:
+    """``MODE CACHE URL N`` from the command line (see the module's docstring)."""
     mode, cache, url, n = sys.argv[1:5]
     out = os.fdopen(os.dup(1), "w", buffering=1)  # Textual may take sys.stdout over
     instrument()

@@ -83,10 +83,12 @@ GOAL_MEM_MIB = 60.0
 
 
 def med(xs: Sequence[float]) -> float:
+    """The median (nan for no values)."""
     return statistics.median(xs) if xs else float("nan")
 
 
 def ms(seconds: float) -> float:
+    """Seconds as milliseconds."""
     return seconds * 1000.0
 
 
@@ -111,6 +113,7 @@ class StoreThread:
         return await asyncio.get_running_loop().run_in_executor(self.pool, timed)
 
     def close(self) -> None:
+        """Close the store on its thread and stop the thread."""
         self.pool.submit(self.store.close).result()
         self.pool.shutdown()
 
@@ -124,6 +127,7 @@ class Child:
 
     @classmethod
     async def start(cls, mode: str, cache: Path, url: str, expect: int, log: Path) -> Child:
+        """Start bench/alerts_console.py in ``mode``; its stderr goes to ``log``."""
         with log.open("wb") as err:  # the child keeps its own descriptor
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, str(BENCH / "alerts_console.py"), mode, str(cache), url,
@@ -133,6 +137,7 @@ class Child:
         return cls(proc, log)
 
     async def read(self) -> dict[str, Any]:
+        """The child's next answer; BenchError (with its log's end) if it ended or hung."""
         assert self.proc.stdout is not None
         try:
             line = await asyncio.wait_for(self.proc.stdout.readline(), CHILD_TIMEOUT_S)
@@ -144,16 +149,19 @@ class Child:
         return json.loads(line)
 
     def tail(self) -> str:
+        """The end of the child's stderr, for an error message."""
         text = self.log.read_text(encoding="utf-8", errors="replace").strip()
         return text[-2000:] or "no message"
 
     async def ask(self, cmd: str, **args: Any) -> dict[str, Any]:
+        """Send one command, return its answer."""
         assert self.proc.stdin is not None
         self.proc.stdin.write((json.dumps({"cmd": cmd, **args}) + "\n").encode())
         await self.proc.stdin.drain()
         return await self.read()
 
     async def stop(self) -> None:
+        """Close its input (it quits), kill it if it has not within 10 s."""
         proc = self.proc
         if proc.returncode is not None:
             return
@@ -181,12 +189,14 @@ class Bench:
     poll_result: Any = None
 
     async def child(self, mode: str, cache: Path) -> Child:
+        """A new console child, stopped by ``run`` whatever happens."""
         log = self.work / f"child-{len(self.children)}-{mode}.log"
         child = await Child.start(mode, cache, self.url, self.args.alerts, log)
         self.children.append(child)
         return child
 
     def am_config(self) -> Any:
+        """A Config whose only source is this run's Alertmanager."""
         from penguin_tui.config_model import AlertmanagerConfig, Config
 
         return Config(alertmanager=AlertmanagerConfig(urls=(self.url,)))
@@ -194,6 +204,7 @@ class Bench:
     # --- Alertmanager ----------------------------------------------------------------------
 
     async def post(self, alerts: Sequence[dict[str, Any]]) -> None:
+        """POST the alerts to Alertmanager in batches."""
         import httpx
 
         async with httpx.AsyncClient(timeout=60) as http:
@@ -203,6 +214,7 @@ class Bench:
                     raise BenchError(f"POST /api/v2/alerts: HTTP {resp.status_code} {resp.text}")
 
     async def wait_for_alerts(self, n: int) -> None:
+        """Until Alertmanager lists ``n`` alerts (60 s at most)."""
         import httpx
 
         deadline = time.monotonic() + 60
@@ -231,6 +243,7 @@ class Bench:
     # --- poll and write ----------------------------------------------------------------------
 
     async def measure_poll(self) -> None:
+        """AlertmanagerPool.poll against bare GETs + json.loads, alternating."""
         import httpx
 
         from penguin_tui.alerts.am_client import ALERTS_PARAMS, AlertmanagerPool
@@ -280,6 +293,7 @@ class Bench:
         times["write"].append(time.perf_counter() - started)
 
     def measure_write(self) -> None:
+        """The recorder's write of the poll into fresh caches, new then unchanged."""
         from penguin_tui.store import Store
 
         first: dict[str, list[float]] = {"write": [], "record_alerts": []}
@@ -298,6 +312,7 @@ class Bench:
     # --- the consoles ------------------------------------------------------------------------
 
     async def measure_first_render(self) -> None:
+        """Key 2 to the painted table, and the bare DataTable, alternating."""
         from penguin_tui.store import Store
 
         cache = self.work / "first.db"
@@ -386,6 +401,7 @@ class Bench:
             store.close()
 
     async def run(self) -> None:
+        """Start Alertmanager, post the alerts, measure each part; stop everything."""
         import psutil
 
         from penguin_tui.demo.alertmanager import start_alertmanager
@@ -577,6 +593,7 @@ def report(args: argparse.Namespace, out: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    """Parse the options, run the bench, clean up, print the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alerts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5, help="poll, write and first-render runs")
