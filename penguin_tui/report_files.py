@@ -100,7 +100,6 @@ def run_report_command(
     output: Path | None,
 ) -> int:
     """``penguin-tui report``: the shift summary from the cache, to stdout or a new file."""
-    import click
 
     from penguin_tui.context import resolve
     from penguin_tui.shift_report import build_shift_report, render_shift
@@ -116,6 +115,13 @@ def run_report_command(
         text = render_shift(build_shift_report(store, ctx.config, time.time(), since_s), fmt)
     finally:
         store.close()
+    return emit(text, output)
+
+
+def emit(text: str, output: Path | None) -> int:
+    """A command's document to stdout, or to ``output`` as a new file (never overwriting)."""
+    import click
+
     if output is None:
         click.echo(text, nl=False)
         return EXIT_OK

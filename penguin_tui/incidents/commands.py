@@ -250,16 +250,6 @@ def run_export(
         inc = _get(store, incident_id)
         entries = store.incident_entries(inc.id)
         alerts = {fp: a for fp in inc.alerts if (a := store.alert(fp)) is not None}
-    text = render_postmortem(inc, entries, alerts)
-    if output is None:
-        click.echo(text, nl=False)
-        return EXIT_OK
-    try:
-        with output.open("x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise PenguinError(f"{output}: already exists; not overwriting it") from None
-    except OSError as exc:
-        raise PenguinError(f"{output}: cannot write: {exc.strerror or exc}") from None
-    click.echo(f"wrote {output}", err=True)
-    return EXIT_OK
+    from penguin_tui.report_files import emit
+
+    return emit(render_postmortem(inc, entries, alerts), output)
