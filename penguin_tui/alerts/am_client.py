@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from penguin_tui import __version__
+from penguin_tui import __version__, jsonfast
 from penguin_tui.alerts.am_auth import (
     CredentialError,
     Credentials,
@@ -225,7 +225,7 @@ class AlertmanagerClient:
 
     def _decode(self, body: bytes, read: Callable[[object], T]) -> T:
         try:
-            data = json.loads(body)
+            data = jsonfast.loads(body)
         except RecursionError:
             raise AlertmanagerError(self.url, "the answer is JSON nested too deeply") from None
         except ValueError as exc:
