@@ -9,20 +9,17 @@ sleeps while another mode is on screen.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
-from penguin_tui.errors import PenguinError
 from penguin_tui.fmt import local_time
 from penguin_tui.health_view import RANGES, DetailView, HealthLoader, HealthView, load_detail
 from penguin_tui.model import Status
+from penguin_tui.screens.live_screen import LiveScreen
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.checklist import Checklist
 from penguin_tui.widgets.detail import DetailPane
@@ -30,9 +27,6 @@ from penguin_tui.widgets.host_panel import HostPanel
 from penguin_tui.widgets.overnight import Overnight
 from penguin_tui.widgets.status import set_text
 from penguin_tui.widgets.status_bar import StatusBar
-
-if TYPE_CHECKING:
-    from penguin_tui.app import PenguinApp
 
 REFRESH_S = 2.0
 MIN_GAP_S = 1.0
@@ -61,7 +55,7 @@ def summary_line(view: HealthView) -> str:
     return head
 
 
-class HealthScreen(Screen[None]):
+class HealthScreen(LiveScreen):
     """Checklist, overnight events, item detail and host figures."""
 
     BINDINGS = [
@@ -81,16 +75,13 @@ class HealthScreen(Screen[None]):
             tooltip="Write the end-of-shift report as Markdown",
         ),
     ]
+    ERROR_GROUPS = ("health",)
 
     def __init__(self) -> None:
         super().__init__()
         self.view: HealthView | None = None
         self.selected: str | None = None
         self.range_index = 1  # 24 h
-
-    @property
-    def papp(self) -> PenguinApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield StatusBar("health", id="status-bar")
@@ -116,17 +107,9 @@ class HealthScreen(Screen[None]):
         self._loader = HealthLoader(self.papp.config)
         self._loading = False
         self._last_refresh = float("-inf")
-        self._timer = self.set_interval(REFRESH_S, self.refresh_data, name="health-refresh")
+        self.poll_every(REFRESH_S, self.refresh_data, name="health-refresh")
         self.refresh_data()
         self.query_one(Checklist).focus()
-
-    # Timers keep firing for screens of inactive modes: sleep while not shown.
-    def on_screen_suspend(self) -> None:
-        self._timer.pause()
-
-    def on_screen_resume(self) -> None:
-        self._timer.resume()
-        self.refresh_data()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_checklist)
@@ -176,13 +159,6 @@ class HealthScreen(Screen[None]):
         """The first, quick view is on screen: fetch the complete one right after."""
         self._last_refresh = float("-inf")
         self.call_after_refresh(self.refresh_data)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed read says so on screen (and the data is marked as not fresh)."""
-        if event.state is WorkerState.ERROR and event.worker.group.startswith("health"):
-            error = event.worker.error
-            message = error.message if isinstance(error, PenguinError) else repr(error)
-            self.query_one(StatusBar).show_error(sanitize(message, single_line=True, max_len=160))
 
     def _apply(self, view: HealthView) -> None:
         self.view = view

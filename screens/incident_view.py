@@ -16,19 +16,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
 from penguin_tui.alerts.model import Severity
-from penguin_tui.errors import PenguinError
-from penguin_tui.health_view import Freshness, freshness
 from penguin_tui.incidents.model import ROLES, Incident, IncidentError
 from penguin_tui.incidents.view import (
     REAGE_S,
@@ -41,6 +36,7 @@ from penguin_tui.incidents.view import (
     load_chart,
 )
 from penguin_tui.screens.incident_actions import IncidentActionsMixin
+from penguin_tui.screens.live_screen import LiveScreen
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.incident_chart import IncidentChart
 from penguin_tui.widgets.incident_list import OVERDUE_STYLE, severity_text, status_text
@@ -48,11 +44,7 @@ from penguin_tui.widgets.status import set_text
 from penguin_tui.widgets.status_bar import StatusBar
 from penguin_tui.widgets.timeline import Timeline, label_of
 
-if TYPE_CHECKING:
-    from penguin_tui.app import PenguinApp
-
 POLL_S = 1.0
-FRESHNESS_S = 10.0
 CHART_EVERY_S = 60.0  # new samples for the chart: once a minute is plenty
 PINNED_SHOWN = 3
 WIDE_AT = 110  # the chart strip shows from this terminal width (80x24 folds it away)
@@ -107,7 +99,7 @@ def pinned_text(inc: Incident, timeline: Timeline) -> Text:
     return text
 
 
-class IncidentViewScreen(IncidentActionsMixin, Screen[None]):
+class IncidentViewScreen(IncidentActionsMixin, LiveScreen):
     """An incident's header, pinned findings, chart strip, timeline and note line."""
 
     BINDINGS = [
@@ -131,6 +123,7 @@ class IncidentViewScreen(IncidentActionsMixin, Screen[None]):
             tooltip="Back to the list (from the note line: to the log)",
         ),
     ]
+    ERROR_GROUPS = ("incident-",)
 
     def __init__(self, incident_id: str) -> None:
         super().__init__()
@@ -143,13 +136,7 @@ class IncidentViewScreen(IncidentActionsMixin, Screen[None]):
         self._header_next = math.inf
         self._chart_at = float("-inf")
         self._chart_key: object = None
-        self._fresh: Freshness | None = None
-        self._fresh_at = float("-inf")
         self._missing = False
-
-    @property
-    def papp(self) -> PenguinApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def cadence(self) -> Mapping[Severity, float]:
@@ -171,15 +158,8 @@ class IncidentViewScreen(IncidentActionsMixin, Screen[None]):
     def on_mount(self) -> None:
         self._loader = IncidentsLoader(cadence_of(self.papp.config))
         self.query_one("#incident-pinned").display = False
-        self._timer = self.set_interval(POLL_S, self.tick, name="incident-poll")
+        self.poll_every(POLL_S, self.tick, name="incident-poll")
         self.query_one(Timeline).focus()
-        self.refresh_data()
-
-    def on_screen_suspend(self) -> None:
-        self._timer.pause()
-
-    def on_screen_resume(self) -> None:
-        self._timer.resume()
         self.refresh_data()
 
     # --- data ---------------------------------------------------------------------------------
@@ -208,16 +188,10 @@ class IncidentViewScreen(IncidentActionsMixin, Screen[None]):
         incident_id = self.incident_id
         try:
             now = app.clock()
-            config, recording = app.config, app.recording
-            want_fresh = time.monotonic() - self._fresh_at >= FRESHNESS_S
-
-            def read(store):  # type: ignore[no-untyped-def]
-                data = loader.load_timeline(store, incident_id)
-                fresh = freshness(store, config, now, recording) if want_fresh else None
-                return data, fresh
-
             try:
-                data, fresh = await app.reader.call(read)
+                data = await self.read_with_freshness(
+                    lambda store: loader.load_timeline(store, incident_id), now
+                )
             except IncidentError as exc:
                 self._missing = True
                 set_text(
@@ -225,9 +199,6 @@ class IncidentViewScreen(IncidentActionsMixin, Screen[None]):
                     Text(f"{sanitize(exc, single_line=True)} · escape: back", style="bold red"),
                 )
                 return
-            if fresh is not None:
-                self._fresh, self._fresh_at = fresh, time.monotonic()
-                self._show_status()
             if data is not None:
                 self._apply(data)
             await self._maybe_chart(now)
@@ -236,21 +207,6 @@ class IncidentViewScreen(IncidentActionsMixin, Screen[None]):
             if self._again:
                 self._again = False
                 self.refresh_data()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group.startswith("incident-"):
-            error = event.worker.error
-            message = error.message if isinstance(error, PenguinError) else repr(error)
-            self.query_one(StatusBar).show_error(sanitize(message, single_line=True, max_len=160))
-
-    def _show_status(self) -> None:
-        if self._fresh is not None:
-            self.query_one(StatusBar).show(
-                self._fresh,
-                None,
-                recorder_error=self.papp.recorder_error,
-                alert_counts=self.papp.alert_counts,
-            )
 
     def _apply(self, data: TimelineData) -> None:
         self.incident = data.incident

@@ -10,32 +10,26 @@ screen, the timer sleeps.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
-from penguin_tui.errors import PenguinError
-from penguin_tui.health_view import Freshness, freshness
 from penguin_tui.incidents.model import Incident, IncidentError
 from penguin_tui.incidents.view import IncidentsLoader, ListView, cadence_of, clean
+from penguin_tui.screens.live_screen import LiveScreen
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.incident_list import IncidentList, severity_text, status_text
 from penguin_tui.widgets.status import set_text
 from penguin_tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from penguin_tui.app import PenguinApp
     from penguin_tui.screens.incident_forms import Declaration
 
 POLL_S = 1.0  # others' entries show within 2 s: a poll a second, one cheap query each
-FRESHNESS_S = 10.0  # the status bar's "data fresh" is coarse: read it now and then
 
 
 def header_line(view: ListView) -> Text:
@@ -74,7 +68,7 @@ def preview_text(inc: Incident | None) -> Text:
     return text
 
 
-class IncidentsScreen(Screen[None]):
+class IncidentsScreen(LiveScreen):
     """The list of incidents, with the selected one's title and impact below it."""
 
     BINDINGS = [
@@ -82,18 +76,13 @@ class IncidentsScreen(Screen[None]):
         Binding("d", "declare", "declare", tooltip="Declare an incident (a form)"),
         Binding("escape", "back", "back", show=False),
     ]
+    ERROR_GROUPS = ("incidents-load",)
 
     def __init__(self) -> None:
         super().__init__()
         self.view: ListView | None = None
         self._loader: IncidentsLoader | None = None
         self._loading = False
-        self._fresh: Freshness | None = None
-        self._fresh_at = float("-inf")
-
-    @property
-    def papp(self) -> PenguinApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield StatusBar("incidents", id="status-bar")
@@ -104,16 +93,8 @@ class IncidentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._loader = IncidentsLoader(cadence_of(self.papp.config))
-        self._timer = self.set_interval(POLL_S, self.refresh_data, name="incidents-poll")
+        self.poll_every(POLL_S, self.refresh_data, name="incidents-poll")
         self.query_one(IncidentList).focus()
-        self.refresh_data()
-
-    # Timers keep firing for screens of inactive modes: sleep while not shown.
-    def on_screen_suspend(self) -> None:
-        self._timer.pause()
-
-    def on_screen_resume(self) -> None:
-        self._timer.resume()
         self.refresh_data()
 
     def on_resize(self) -> None:
@@ -139,38 +120,13 @@ class IncidentsScreen(Screen[None]):
         assert loader is not None
         try:
             now = app.clock()
-            config, recording = app.config, app.recording
-            want_fresh = time.monotonic() - self._fresh_at >= FRESHNESS_S
-
-            def read(store):  # type: ignore[no-untyped-def]
-                view = loader.load_list(store, now, force=force)
-                fresh = freshness(store, config, now, recording) if want_fresh else None
-                return view, fresh
-
-            view, fresh = await app.reader.call(read)
-            if fresh is not None:
-                self._fresh, self._fresh_at = fresh, time.monotonic()
-                self._show_status()
+            view = await self.read_with_freshness(
+                lambda store: loader.load_list(store, now, force=force), now
+            )
             if view is not None:
                 self._apply(view)
         finally:
             self._loading = False
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed read says so in the status bar (and the next poll tries again)."""
-        if event.state is WorkerState.ERROR and event.worker.group == "incidents-load":
-            error = event.worker.error
-            message = error.message if isinstance(error, PenguinError) else repr(error)
-            self.query_one(StatusBar).show_error(sanitize(message, single_line=True, max_len=160))
-
-    def _show_status(self) -> None:
-        if self._fresh is not None:
-            self.query_one(StatusBar).show(
-                self._fresh,
-                None,
-                recorder_error=self.papp.recorder_error,
-                alert_counts=self.papp.alert_counts,
-            )
 
     def _apply(self, view: ListView) -> None:
         self.view = view
