@@ -9,6 +9,7 @@ Alertmanager says "not set" and reads as None.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import time
 
@@ -36,24 +37,33 @@ def parse_time(text: object) -> float | None:
     m = _RFC3339.fullmatch(text.strip())
     if m is None:
         raise TimeFormatError("not an RFC 3339 time")
-    year = int(m["y"])
-    if year <= 1:  # Go's time.Time{} in any offset: "not set"
+    y, mo, d, h, mi, s, frac, tz = m.groups()
+    if int(y) <= 1:  # Go's time.Time{} in any offset: "not set"
         return None
-    fields = (year, int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]))
-    if not (1 <= fields[1] <= 12 and 1 <= fields[2] <= 31 and fields[3] <= 23):
+    hour, minute, second = int(h), int(mi), int(s)
+    # 60: a leap second, as RFC 3339 allows
+    if hour > 23 or minute > 59 or second > 60:
         raise TimeFormatError("not a valid date and time")
-    if fields[4] > 59 or fields[5] > 60:  # 60: a leap second, as RFC 3339 allows
-        raise TimeFormatError("not a valid date and time")
-    seconds = calendar.timegm((*fields, 0, 0, 0))
-    frac = m["frac"]
+    # calendar.timegm's own arithmetic, with the date's part looked up: 10,000 alerts carry
+    # a few dozen dates (this was a fifth of reading Alertmanager's answer).
+    seconds = _day_start(y, mo, d) + (hour * 60 + minute) * 60 + second
     if frac:
         seconds += int(frac) / 10 ** len(frac)
-    tz = m["tz"]
     if tz not in ("Z", "z"):
         sign = 1 if tz[0] == "+" else -1
         hours, minutes = int(tz[1:3]), int(tz[4:6])
         seconds -= sign * (hours * 3600 + minutes * 60)
     return float(seconds)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_start(y: str, mo: str, d: str) -> int:
+    """Epoch seconds of the date's midnight UTC; TimeFormatError for a month or day out of
+    range."""
+    year, month, day = int(y), int(mo), int(d)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise TimeFormatError("not a valid date and time")
+    return calendar.timegm((year, month, day, 0, 0, 0, 0, 0, 0))
 
 
 def format_time(ts: float) -> str:
