@@ -190,6 +190,31 @@ def test_hostile_strings_are_sanitised():
     assert a.fingerprint == fingerprint(labels)
 
 
+def test_values_are_checked_every_time_names_repeat():
+    # Names seen before skip their own checks; values never do, whatever came before.
+    clean = alert(labels={"alertname": "A", "service": "x"}, annotations={"summary": "s"})
+    hostile = alert(
+        labels={"alertname": "A", "service": "\x1b[31mx\x85"},
+        annotations={"summary": "a\x1b]52;c;AA\x07b\nnext\xa0line\r"},
+    )
+    (first, again, bad), problems = parse_alerts([clean, clean, hostile], URL)
+    assert problems == []
+    assert first.labels == again.labels == {"alertname": "A", "service": "x"}
+    assert bad.labels["service"] == "x"
+    assert bad.annotations["summary"] == "ab\nnext\xa0line"
+    # Text kept as sent stays exactly what was sent (non-printable but harmless included).
+    (kept,), _ = parse_alerts([alert(annotations={"d": "tab\there\nline \u2028 ünï"})], URL)
+    assert kept.annotations == {"d": "tab\there\nline \u2028 ünï"}
+
+
+def test_a_bad_name_after_good_ones_still_skips_the_alert():
+    good = alert(labels={"alertname": "A", "ok_name": "v"})
+    bad = alert(labels={"alertname": "A", "ok_name": "v", "bad name": "v"})
+    alerts, problems = parse_alerts([good, bad, good], URL)
+    assert len(alerts) == 2
+    assert problems == ["1 alert skipped: label name 'bad name' is not valid (1)"]
+
+
 def test_long_values_are_capped_and_reported():
     raw = alert(
         labels={"alertname": "Long", "v": "x" * 10_000},
