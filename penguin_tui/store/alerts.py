@@ -98,10 +98,21 @@ def _as_dict(mapping: Mapping[str, str]) -> dict[str, str]:
     return mapping if type(mapping) is dict else dict(mapping)
 
 
+_TUPLE_READ_MEMO: dict[str, tuple[str, ...]] = {}
+
+
 def _tuple(text: str | None) -> tuple[str, ...]:
+    """A list column read back; memoised like ``_tuple_json`` (10,000 alerts hold a few
+    distinct origins and receivers: one dict lookup each instead of a decode)."""
     if not text:
         return ()
-    return tuple(str(v) for v in _loads(text))
+    found = _TUPLE_READ_MEMO.get(text)
+    if found is None:
+        found = tuple(str(v) for v in _loads(text))
+        if len(_TUPLE_READ_MEMO) >= 4096:
+            _TUPLE_READ_MEMO.clear()
+        _TUPLE_READ_MEMO[text] = found
+    return found
 
 
 def _matchers_json(matchers: Iterable[Matcher]) -> str:
