@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -27,54 +27,30 @@ from penguin_tui.fmt import local_datetime
 from penguin_tui.incidents.entries import parse_severity
 from penguin_tui.incidents.model import TEXT_MAX, TITLE_MAX, IncidentError
 from penguin_tui.incidents.view import TimelineItem, clean
+from penguin_tui.screens.form_dialog import ModalForm, Refused, dialog_css, key_hint
 from penguin_tui.screens.maintenance_form import ServiceSuggester, split_services
-from penguin_tui.text import sanitize
 
 # What a form's submit returns: None when done, else the message to show in the form.
 Submit = Callable[..., Awaitable[str | None]]
 KNOWN_SHOWN = 8
 
-_FORM_CSS = """
-{name} {{
-    align: center middle;
-}}
-{name} > Vertical {{
-    width: 80;
-    max-width: 100%;
-    height: auto;
-    max-height: 100%;
-    border: round $accent;
-    background: $surface;
-    padding: 0 1;
-}}
-{name} .field {{
-    height: 1;
-}}
-{name} .field Label {{
-    width: 11;
-}}
-{name} .field Input {{
-    width: 1fr;
-}}
-{name} .hint {{
-    color: $text-muted;
-}}
-{name} .errors {{
-    color: $error;
-    height: auto;
-}}
-"""
 
-
-def hint(*parts: tuple[str, str]) -> Text:
-    """``ctrl+s declare · escape cancel`` with the keys in bold."""
-    text = Text()
-    for n, (key, words) in enumerate(parts):
-        if n:
-            text.append(" · ")
-        text.append(key, style="bold")
-        text.append(f" {words}")
-    return text
+def _form_css(name: str) -> str:
+    """The dialog's frame, with fields of an 11-column label and an input filling the rest."""
+    return (
+        dialog_css(name)
+        + f"""
+    {name} .field {{
+        height: 1;
+    }}
+    {name} .field Label {{
+        width: 11;
+    }}
+    {name} .field Input {{
+        width: 1fr;
+    }}
+    """
+    )
 
 
 def severity_from(text: str) -> Severity:
@@ -87,46 +63,26 @@ def severity_from(text: str) -> Severity:
     return parse_severity(text)
 
 
-class _Form(ModalScreen[bool | None]):
-    """Shared behaviour: one submit at a time, errors in the form, escape cancels."""
+class _Form(ModalForm[bool]):
+    """ModalForm around the screen's ``submit``: its refusal keeps the form open with the
+    refusal's words in ``.errors``; done, the form dismisses with True."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "submit", priority=True),
-        Binding("escape", "cancel", "cancel"),
-    ]
+    BINDINGS = [Binding("ctrl+s", "submit", "submit", priority=True)]
+    ERRORS = ".errors"
 
     def __init__(self, submit: Submit) -> None:
         super().__init__()
         self._submit = submit
-        self._saving = False
 
-    def show_errors(self, problems: Sequence[str]) -> None:
-        errors = self.query_one(".errors", Static)
-        errors.update(Text("\n".join(f"✖ {p}" for p in problems)))
-        errors.display = bool(problems)
-
-    def save(self, *args: object) -> None:
+    def send(self, *args: object) -> None:
         """Hand ``args`` to submit (once, however often pressed); close when it is done."""
-        if self._saving:
-            return
-        self._saving = True
-        self._save(*args)
+        self.start_save(args)
 
-    @work(group="incident-form", exit_on_error=False, description="write to the timeline")
-    async def _save(self, *args: object) -> None:
-        try:
-            problem = await self._submit(*args)
-        except Exception as exc:  # shown in the form, never a crash
-            problem = sanitize(exc, single_line=True, max_len=300)
-        finally:
-            self._saving = False
+    async def save(self, value: tuple[object, ...]) -> bool:
+        problem = await self._submit(*value)
         if problem:
-            self.show_errors([problem])
-        else:
-            self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            raise Refused(problem)
+        return True
 
     def action_submit(self) -> None:  # pragma: no cover - each form defines it
         raise NotImplementedError
@@ -151,7 +107,7 @@ class DeclareForm(_Form):
     """Title (required), severity, services (completed from the checklist), summary, impact
     and commander. ``submit(Declaration)`` declares it."""
 
-    DEFAULT_CSS = _FORM_CSS.format(name="DeclareForm")
+    DEFAULT_CSS = _form_css("DeclareForm")
 
     def __init__(self, submit: Submit, names: Sequence[str] = (), commander: str = "") -> None:
         super().__init__(submit)
@@ -195,7 +151,7 @@ class DeclareForm(_Form):
             yield from self._field("Commander", "declare-commander", "who leads (optional)", 100)
             yield Static("", classes="errors")
             yield Static(
-                hint(("ctrl+s", "declare"), ("enter", "next field"), ("escape", "cancel")),
+                key_hint(("ctrl+s", "declare"), ("enter", "next field"), ("escape", "cancel")),
                 classes="hint",
             )
 
@@ -244,9 +200,9 @@ class DeclareForm(_Form):
 
     def action_submit(self) -> None:
         declaration, problems = self.read()
-        self.show_errors(problems)
+        self.show_problems(problems)
         if declaration is not None:
-            self.save(declaration)
+            self.send(declaration)
 
 
 # ------------------------------------------------------------------------- choice prompts
@@ -257,7 +213,7 @@ class ChoicePrompt(_Form):
     a time). ``submit(option_id, text)``; enter on the list or in the text submits."""
 
     DEFAULT_CSS = (
-        _FORM_CSS.format(name="ChoicePrompt")
+        _form_css("ChoicePrompt")
         + """
     ChoicePrompt OptionList {
         height: auto;
@@ -323,7 +279,7 @@ class ChoicePrompt(_Form):
             if self.options and self.text_label:
                 keys.append(("tab", self.text_label.lower()))
             keys.append(("escape", "cancel"))
-            yield Static(hint(*keys), classes="hint")
+            yield Static(key_hint(*keys), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(".errors", Static).display = False
@@ -349,7 +305,7 @@ class ChoicePrompt(_Form):
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.save(event.option.id or "", self._text())
+        self.send(event.option.id or "", self._text())
 
     @on(Input.Submitted, "#choice-text")
     def _entered(self, event: Input.Submitted) -> None:
@@ -358,7 +314,7 @@ class ChoicePrompt(_Form):
 
     def action_submit(self) -> None:
         if self.options or self.text_label:
-            self.save(self.chosen(), self._text())
+            self.send(self.chosen(), self._text())
 
 
 # ------------------------------------------------------------------------ update editor
@@ -369,7 +325,7 @@ class UpdateEditor(_Form):
     it (and the screen copies it to the clipboard)."""
 
     DEFAULT_CSS = (
-        _FORM_CSS.format(name="UpdateEditor")
+        _form_css("UpdateEditor")
         + """
     UpdateEditor TextArea {
         height: 12;
@@ -387,7 +343,8 @@ class UpdateEditor(_Form):
             dialog.border_title = f"Stakeholder update · {self.incident_id}"
             yield TextArea(self.draft, id="update-text", soft_wrap=True, show_line_numbers=False)
             yield Static("", classes="errors")
-            yield Static(hint(("ctrl+s", "record and copy"), ("escape", "cancel")), classes="hint")
+            keys = key_hint(("ctrl+s", "record and copy"), ("escape", "cancel"))
+            yield Static(keys, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(".errors", Static).display = False
@@ -398,7 +355,7 @@ class UpdateEditor(_Form):
         return self.query_one(TextArea).text
 
     def action_submit(self) -> None:
-        self.save(self.text)
+        self.send(self.text)
 
 
 # --------------------------------------------------------------------------- one entry
@@ -447,7 +404,7 @@ class EntryView(ModalScreen[None]):
             yield Static(head)
             with VerticalScroll():
                 yield Static(Text(item.text), id="entry-text")
-            yield Static(hint(("escape", "close")), classes="hint")
+            yield Static(key_hint(("escape", "close")), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

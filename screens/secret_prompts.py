@@ -21,52 +21,29 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from penguin_tui.screens.form_dialog import dialog_css, key_hint
 from penguin_tui.text import sanitize
 
 GotoSubmit = Callable[[str], Awaitable[str | None]]  # the refusal's words, or None: done
 
-_DIALOG_CSS = """
-{name} {{
-    align: center middle;
-}}
-{name} > Vertical {{
-    width: 76;
-    max-width: 100%;
-    height: auto;
-    max-height: 100%;
-    border: round $accent;
-    background: $surface;
-    padding: 0 1;
-}}
-{name} .hint {{
-    color: $text-muted;
-}}
-{name} .errors {{
-    color: $error;
-    height: auto;
-}}
-{name} OptionList {{
-    height: auto;
-    max-height: 14;
-}}
-"""
 
-
-def hint(*parts: tuple[str, str]) -> Text:
-    """``enter go · escape cancel`` with the keys in bold."""
-    text = Text()
-    for n, (key, words) in enumerate(parts):
-        if n:
-            text.append(" · ")
-        text.append(key, style="bold")
-        text.append(f" {words}")
-    return text
+def _dialog_css(name: str) -> str:
+    """The dialogs' frame, 76 columns, with lists as tall as their versions (14 at most)."""
+    return (
+        dialog_css(name, 76)
+        + f"""
+    {name} OptionList {{
+        height: auto;
+        max-height: 14;
+    }}
+    """
+    )
 
 
 class GotoPrompt(ModalScreen[str | None]):
     """ "Go to path": a secret or a folder (ending in /) the token may read but not list."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="GotoPrompt")
+    DEFAULT_CSS = _dialog_css("GotoPrompt")
     BINDINGS = [Binding("escape", "cancel", "cancel", tooltip="Close, going nowhere")]
 
     def __init__(self, submit: GotoSubmit, value: str = "", *, note: str = "") -> None:
@@ -90,7 +67,7 @@ class GotoPrompt(ModalScreen[str | None]):
                 select_on_focus=False,  # typing adds the secret's name to the folder
             )
             yield Static("", classes="errors", id="goto-errors", markup=False)
-            yield Static(hint(("enter", "go"), ("escape", "cancel")), classes="hint")
+            yield Static(key_hint(("enter", "go"), ("escape", "cancel")), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -156,7 +133,7 @@ def _highlight(option_list: OptionList, version: int | None) -> None:
 class VersionPicker(ModalScreen[int | None]):
     """Pick one version to read (deleted and destroyed ones are listed, and say so)."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="VersionPicker")
+    DEFAULT_CSS = _dialog_css("VersionPicker")
     BINDINGS = [Binding("escape", "cancel", "cancel", tooltip="Close, reading nothing")]
 
     def __init__(self, title: str, choices: Sequence[VersionChoice], shown: int | None) -> None:
@@ -170,7 +147,7 @@ class VersionPicker(ModalScreen[int | None]):
             dialog.border_title = "Read a version"
             yield Static(Text(self.title_text, style="bold"), classes="hint")
             yield OptionList(*_options(self.choices, self.shown), id="version-options")
-            yield Static(hint(("enter", "read it"), ("escape", "cancel")), classes="hint")
+            yield Static(key_hint(("enter", "read it"), ("escape", "cancel")), classes="hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -191,7 +168,7 @@ class DiffPicker(ModalScreen[tuple[int, int] | None]):
     moves right, enter on the right compares (tab moves between them too)."""
 
     DEFAULT_CSS = (
-        _DIALOG_CSS.format(name="DiffPicker")
+        _dialog_css("DiffPicker")
         + """
     DiffPicker Horizontal {
         height: auto;
@@ -221,7 +198,7 @@ class DiffPicker(ModalScreen[tuple[int, int] | None]):
                 yield OptionList(*_options(self.choices, None), id="diff-new")
             yield Static("", classes="errors", id="diff-errors", markup=False)
             yield Static(
-                hint(("enter", "from → to"), ("tab", "switch"), ("escape", "cancel")),
+                key_hint(("enter", "from → to"), ("tab", "switch"), ("escape", "cancel")),
                 classes="hint",
             )
 
