@@ -28,7 +28,7 @@ from penguin_tui.incidents.entries import parse_severity
 from penguin_tui.incidents.model import TEXT_MAX, TITLE_MAX, IncidentError
 from penguin_tui.incidents.view import TimelineItem, clean
 from penguin_tui.screens.form_dialog import ModalForm, Refused, dialog_css, key_hint
-from penguin_tui.screens.maintenance_form import ServiceSuggester, split_services
+from penguin_tui.screens.maintenance_form import services_input, split_services
 
 # What a form's submit returns: None when done, else the message to show in the form.
 Submit = Callable[..., Awaitable[str | None]]
@@ -132,13 +132,7 @@ class DeclareForm(_Form):
             )
             with Horizontal(classes="field"):
                 yield Label("Services")
-                yield Input(
-                    placeholder="checklist items, comma separated",
-                    id="declare-services",
-                    compact=True,
-                    max_length=2000,
-                    suggester=ServiceSuggester(self.names),
-                )
+                yield services_input("declare-services", self.names)
             if self.names:
                 shown = ", ".join(clean(n, 30) for n in self.names[:KNOWN_SHOWN])
                 more = " …" if len(self.names) > KNOWN_SHOWN else ""

@@ -78,6 +78,17 @@ class ServiceSuggester(Suggester):
         return None
 
 
+def services_input(input_id: str, names: Sequence[str]) -> Input:
+    """The services field: checklist item names, comma separated, completed from ``names``."""
+    return Input(
+        placeholder="checklist items, comma separated",
+        id=input_id,
+        compact=True,
+        max_length=2000,
+        suggester=ServiceSuggester(names),
+    )
+
+
 class MaintenanceForm(FormDialog[MaintenanceWindow]):
     """Dismisses with the scheduled window (with its id), or None when cancelled."""
 
@@ -124,13 +135,7 @@ class MaintenanceForm(FormDialog[MaintenanceWindow]):
             dialog.border_title = "Schedule maintenance"
             with Horizontal(classes="field"):
                 yield Label("Services")
-                yield Input(
-                    placeholder="checklist items, comma separated",
-                    id="maint-services",
-                    compact=True,
-                    max_length=2000,
-                    suggester=ServiceSuggester(self.names),
-                )
+                yield services_input("maint-services", self.names)
             if self.names:
                 yield Static(known_line(self.names), id="maint-known", classes="form-muted")
             yield Static(
