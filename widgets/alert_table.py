@@ -99,6 +99,28 @@ class LazyText:
 Cell = Text | LazyText
 
 
+class _LazyCells(dict):
+    """One row's cells, made the first time DataTable reads one of them (to draw the row, or
+    ``get_cell``). A first show of 10,000 rows draws ~40: making every row's cells up front
+    was most of its ~95 ms. Until then the dict is empty; ``table._data[key][column]``
+    makes it whole. (DataTable reads a row's cells by key only, never by iterating them.)"""
+
+    __slots__ = ("_row", "_table")
+
+    def __init__(self, table: AlertTable, row: ViewRow) -> None:
+        super().__init__()
+        self._table: AlertTable | None = table
+        self._row = row
+
+    def __missing__(self, column: ColumnKey) -> Cell:
+        table = self._table
+        if table is None:
+            raise KeyError(column)
+        self._table = None  # made once; a later miss is a real one
+        self.update(table._cells(self._row))
+        return self[column]
+
+
 class _Widths:
     """Column widths for a table ``width`` cells wide (the summary takes what is left)."""
 
@@ -197,9 +219,9 @@ class AlertTable(DataTable):
         for key in COLUMNS:
             self.columns[ColumnKey(key)].width = widths.values[key]
         self._label_severity()
-        if wide_changed:  # severity words change with the width: recompute every row's cells
+        if wide_changed:  # severity words change with the width: remake every row's cells
             for key, row in self._rows.items():
-                self._data[self._row_keys[key]] = self._cells(row)
+                self._data[self._row_keys[key]] = _LazyCells(self, row)
         self._update_count += 1
         self._clear_caches()
         self._require_update_dimensions = True
@@ -294,7 +316,7 @@ class AlertTable(DataTable):
             if row_key is None:
                 row_key = self._row_keys[key] = RowKey(key)
                 self.rows[row_key] = Row(row_key, 1)
-                self._data[row_key] = self._cells(row)
+                self._data[row_key] = _LazyCells(self, row)
             else:
                 self._data[row_key] = self._cells(row, old)
             self._rows[key] = row
@@ -351,7 +373,7 @@ class AlertTable(DataTable):
         style = STALE_STYLE if stale else ""
         same_alert = old is not None and old.alert is alert
         prev = self._data.get(self._row_keys.get(row.key)) if same_alert else None  # type: ignore[arg-type]
-        if prev is not None:
+        if prev:  # empty: the old row's cells were never made (nor drawn); make these
             # The labels did not change (only state, age or marker): keep the text cells.
             name, subject, summary = (prev[self._column_keys[i]] for i in (4, 5, 6))
         else:
