@@ -30,6 +30,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from penguin_tui.vault.escape import shown
+from penguin_tui.widgets.cursor import CURSOR_KEYS, cursor_css
 
 if TYPE_CHECKING:
     from penguin_tui.vault.tree import Node, SecretTree
@@ -100,22 +101,10 @@ class SecretTreeView(Widget, can_focus=True):
     SecretTreeView {
         height: 1fr;
     }
-    SecretTreeView > .secret-tree--cursor {
-        background: $panel-lighten-1;
-    }
-    SecretTreeView:focus > .secret-tree--cursor {
-        background: $accent 40%;
-    }
-    """
+    """ + cursor_css("SecretTreeView", "secret-tree--cursor")
     COMPONENT_CLASSES = {"secret-tree--cursor"}
     BINDINGS = [
-        # No j/k: on this screen j is the JSON view.
-        Binding("up", "cursor(-1)", "up", show=False),
-        Binding("down", "cursor(1)", "down", show=False),
-        Binding("pageup", "page(-1)", "page up", show=False),
-        Binding("pagedown", "page(1)", "page down", show=False),
-        Binding("home", "first", "first", show=False),
-        Binding("end", "last", "last", show=False),
+        *CURSOR_KEYS,
         Binding("enter", "activate", "open", tooltip="Open a secret, unfold a folder"),
         Binding("right", "unfold", "unfold", show=False, tooltip="Unfold a folder, open"),
         Binding("left", "fold", "fold", show=False, tooltip="Fold, or go to the folder above"),

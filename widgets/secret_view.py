@@ -21,7 +21,6 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -31,6 +30,7 @@ from textual.strip import Strip
 from penguin_tui.durations import format_duration
 from penguin_tui.fmt import local_time
 from penguin_tui.vault.escape import shown
+from penguin_tui.widgets.cursor import CURSOR_KEYS, cursor_css
 
 if TYPE_CHECKING:
     from penguin_tui.vault.diff import SecretDiff
@@ -64,22 +64,9 @@ class SecretView(ScrollView, can_focus=True):
         overflow-y: auto;
         padding: 0 1;
     }
-    SecretView > .secret-view--cursor {
-        background: $panel-lighten-1;
-    }
-    SecretView:focus > .secret-view--cursor {
-        background: $accent 40%;
-    }
-    """
+    """ + cursor_css("SecretView", "secret-view--cursor")
     COMPONENT_CLASSES = {"secret-view--cursor"}
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "up", show=False),
-        Binding("down", "cursor(1)", "down", show=False),
-        Binding("pageup", "page(-1)", "page up", show=False),
-        Binding("pagedown", "page(1)", "page down", show=False),
-        Binding("home", "first", "first", show=False),
-        Binding("end", "last", "last", show=False),
-    ]
+    BINDINGS = [*CURSOR_KEYS]
 
     class KeySelected(Message):
         """The cursor is on another key (None: no key rows)."""

@@ -31,6 +31,7 @@ from textual.strip import Strip
 
 from penguin_tui.incidents.model import EntryType
 from penguin_tui.incidents.view import TimelineItem
+from penguin_tui.widgets.cursor import cursor_css
 
 MAX_LINES = 8  # lines of one entry shown in the log; enter shows the whole entry
 INDENT = 7  # continuation lines start under the author
@@ -163,16 +164,10 @@ class Timeline(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: auto;
     }
-    Timeline > .timeline--cursor {
-        background: $panel-lighten-1;
-    }
-    Timeline:focus > .timeline--cursor {
-        background: $accent 40%;
-    }
     Timeline > .timeline--day {
         color: $text-muted;
     }
-    """
+    """ + cursor_css("Timeline", "timeline--cursor")
     COMPONENT_CLASSES = {"timeline--cursor", "timeline--day"}
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "up", show=False),
