@@ -179,6 +179,7 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         self._options = ViewOptions()
         self._building = False
         self._build_again = False
+        self._build_basis: tuple[int, int] | None = None  # ids of the running build's inputs
         self._built_at = float("-inf")  # data.now of the last build
         self._detail_shown: object = None
         self._history: tuple[str, object, list[AlertChange]] | None = None
@@ -261,11 +262,14 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         self.papp.refresh_alerts()
 
     def rebuild(self) -> None:
-        """Build the view again from the latest data; one build at a time."""
+        """Build the view again from the latest data; one build at a time. One asked for
+        meanwhile runs after it, unless the running one already builds this very data with
+        these options (the first show asks twice: mount, then resume)."""
         if self.data is None:
             return
         if self._building:
-            self._build_again = True
+            if self._build_basis != (id(self.data), id(self._options)):
+                self._build_again = True
             return
         self._building = True
         self._build()
@@ -275,6 +279,8 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         app = self.papp
         data, options, builder = self.data, self._options, self._builder
         assert data is not None
+        # Both objects are held by this build until it ends, so their ids stay theirs.
+        self._build_basis = (id(data), id(options))
         config, recording = app.config, app.recording
         try:
             view, fresh = await app.reader.call(
@@ -287,6 +293,7 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
             self._apply(view, fresh)
         finally:
             self._building = False
+            self._build_basis = None
         if self._build_again:
             self._build_again = False
             self.rebuild()

@@ -260,6 +260,28 @@ async def test_home_and_end_go_to_the_first_and_last_alert(tmp_path: Path) -> No
         assert table.selected_key == EXPECTED_ORDER[0]
 
 
+async def test_the_first_switch_builds_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Key 2's first press: one view build (mount and resume both ask)."""
+    from penguin_tui.alerts.view import ViewBuilder
+
+    builds: list[object] = []
+    real_build = ViewBuilder.build
+
+    def counted(builder: ViewBuilder, data: object, options: object) -> object:
+        builds.append(data)
+        return real_build(builder, data, options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ViewBuilder, "build", counted)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = await open_alerts(pilot)
+        assert table.keys  # shown
+        assert len(builds) == 1
+
+
 async def test_refresh_replaces_only_the_rows_that_changed(tmp_path: Path) -> None:
     many = [
         _am(f"m{i:03d}", f"Bulk{i % 7}", "warning", "bulk", "bulk", NOW - 60 - i)
