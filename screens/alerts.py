@@ -13,6 +13,7 @@ this screen declares their keys and provides the hooks they need.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import time
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -173,6 +175,12 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        # Textual styles a new screen's widgets as they mount, with the stylesheet of the
+        # moment (as push_screen relies on); a new mode's screen is none the less marked out
+        # of date, and switch_mode re-parses the app's whole CSS twice for it: ~35 ms of key
+        # 2's first press (bench/bench_alerts.py). Marked current, it is styled once.
+        with contextlib.suppress(NoActiveAppError):
+            self._css_update_count = self.app._css_update_count
         self.view: AlertsView | None = None
         self.data: AlertsData | None = None
         self._builder = ViewBuilder()

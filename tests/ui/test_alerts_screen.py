@@ -260,10 +260,10 @@ async def test_home_and_end_go_to_the_first_and_last_alert(tmp_path: Path) -> No
         assert table.selected_key == EXPECTED_ORDER[0]
 
 
-async def test_the_first_switch_builds_once(
+async def test_the_first_switch_builds_once_and_parses_no_css(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Key 2's first press: one view build (mount and resume both ask)."""
+    """Key 2's first press: one view build (mount and resume both ask), no CSS re-parse."""
     from penguin_tui.alerts.view import ViewBuilder
 
     builds: list[object] = []
@@ -277,9 +277,15 @@ async def test_the_first_switch_builds_once(
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        reparsed: list[None] = []
+        real_reparse = app.stylesheet.reparse
+        monkeypatch.setattr(
+            app.stylesheet, "reparse", lambda: reparsed.append(None) or real_reparse()
+        )
         table = await open_alerts(pilot)
         assert table.keys  # shown
         assert len(builds) == 1
+        assert reparsed == []
 
 
 async def test_refresh_replaces_only_the_rows_that_changed(tmp_path: Path) -> None:
