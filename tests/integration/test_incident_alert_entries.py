@@ -38,13 +38,7 @@ AUTO = (EntryType.ALERT_FIRED, EntryType.ALERT_RESOLVED)
 T = TypeVar("T")
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.delenv("TZ")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # local times in the entries' texts
 
 
 @pytest.fixture

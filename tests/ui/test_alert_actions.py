@@ -8,7 +8,6 @@ an action did is checked where it lands: Alertmanager's own HTTP API and the SQL
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -42,7 +41,7 @@ from penguin_tui.screens.silences import SilencesScreen
 from penguin_tui.store import Store
 from penguin_tui.widgets.matcher_rows import MatcherRows, OpToggle
 from tests.integration.servers import alertmanager
-from tests.ui.waiting import workers_done
+from tests.ui.waiting import settle
 
 NOW = 1_795_248_000.0  # 2026-11-21 08:00 UTC, for the snapshots
 
@@ -62,13 +61,7 @@ def am_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # times on screen are local
 
 
 class HostScreen(AlertActionsMixin, Screen[None]):
@@ -151,12 +144,6 @@ def reader(tmp_path: Path) -> Iterator[CacheReader]:
     reader = CacheReader(tmp_path / "cache.db")
     yield reader
     reader.close()
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(3):
-        await workers_done(pilot)
-        await pilot.pause()
 
 
 def am_silences(url: str) -> list[dict]:

@@ -7,11 +7,8 @@ second, Alertmanager 0.25, and the console recording into a real cache file.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
-
-from textual.pilot import Pilot
 
 from penguin_tui.app import PenguinApp
 from penguin_tui.config_model import AlertmanagerConfig, Config, HostConfig
@@ -20,7 +17,7 @@ from penguin_tui.widgets.alert_table import AlertTable
 from tests.integration import servers
 from tests.integration.prom_alerting import alerting_prometheus
 from tests.ui.test_alerts_screen import cell, detail_text, text_of
-from tests.ui.waiting import workers_done
+from tests.ui.waiting import wait_until
 
 RULES = """\
 groups:
@@ -35,16 +32,6 @@ groups:
           summary: "Outbound queue holds {{ $value }} mails"
           runbook_url: "https://runbooks.example/smtp/queue"
 """
-
-
-async def _wait_until(pilot: Pilot, predicate, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await workers_done(pilot)
-        await pilot.pause(0.3)
-        if predicate():
-            return
-    raise AssertionError("timed out waiting for the alert to reach the screen")
 
 
 async def test_prometheus_rule_reaches_the_alerts_screen_through_alertmanager(
@@ -74,14 +61,14 @@ async def test_prometheus_rule_reaches_the_alerts_screen_through_alertmanager(
                             return key
                     return None
 
-                await _wait_until(pilot, lambda: backlog_key() is not None)
+                await wait_until(pilot, lambda: backlog_key() is not None, timeout=60.0)
                 key = backlog_key()
                 assert key is not None
                 assert cell(table, key, "state") == "firing"
                 assert cell(table, key, "summary").startswith("Outbound queue holds ")
                 assert "✖1 crit" in text_of(app, "#status-bar")
                 table.select_key(key)
-                await _wait_until(pilot, lambda: "generatorURL" in detail_text(app))
+                await wait_until(pilot, lambda: "generatorURL" in detail_text(app), timeout=60.0)
                 detail = detail_text(app)
                 # Prometheus names itself as the generator: the link back to the rule's graph.
                 assert f"{prom_url}/graph?g0.expr=" in detail

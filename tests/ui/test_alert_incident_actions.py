@@ -8,10 +8,7 @@ read back from the SQLite file; hostile alert and incident text stays inert on s
 from __future__ import annotations
 
 import html
-import os
 import re
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,26 +35,13 @@ from tests.ui.alert_seed import (
     alert_config,
     seed_alerts,
 )
-from tests.ui.waiting import workers_done
+from tests.ui.clock import Clock
+from tests.ui.waiting import settle
 
 HOUR = 3600.0
 
 
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # times on screen are local
 
 
 def make_app(tmp_path: Path, extra: list[Alert] | None = None) -> PenguinApp:
@@ -84,12 +68,6 @@ def incidents(app: PenguinApp) -> list[Incident]:
 def timeline_types(app: PenguinApp, incident_id: str) -> list[EntryType]:
     with Store.open(app.cache_path) as store:
         return [e.type for e in store.incident_entries(incident_id)]
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(4):
-        await workers_done(pilot)
-        await pilot.pause()
 
 
 async def open_alerts(pilot: Pilot, key: str) -> AlertsScreen:

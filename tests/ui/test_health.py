@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,30 +12,15 @@ from penguin_tui.widgets.checklist import Checklist
 from penguin_tui.widgets.detail import DetailPane
 from penguin_tui.widgets.overnight import Overnight
 from tests.ui.seed import HOSTILE_NAME, NOW, seed_cache
-from tests.ui.waiting import workers_done
+from tests.ui.waiting import settle
 
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times on screen are local: pin the zone so snapshots are the same everywhere."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # times on screen are local
 
 
 def make_app(tmp_path: Path, *, hostile: bool = False) -> PenguinApp:
     cache = tmp_path / "cache.db"
     config = seed_cache(cache, hostile=hostile)
     return PenguinApp(config, cache, clock=lambda: NOW, record=False)
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait for the screen's cache reads to land and the result to be drawn."""
-    for _ in range(3):
-        await workers_done(pilot)
-        await pilot.pause()
 
 
 def detail_title(app: PenguinApp) -> str:

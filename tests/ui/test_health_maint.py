@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,16 +15,9 @@ from penguin_tui.store import Store
 from penguin_tui.widgets.checklist import Checklist
 from penguin_tui.widgets.overnight import Overnight
 from tests.ui.seed import NOW, seed_cache
-from tests.ui.test_health import settle
+from tests.ui.waiting import settle
 
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # times on screen are local
 
 
 async def test_covered_row_shows_maint_with_the_real_status_in_the_reason(

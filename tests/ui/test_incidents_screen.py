@@ -12,8 +12,6 @@ import dataclasses
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,34 +35,20 @@ from penguin_tui.widgets.incident_list import IncidentList
 from penguin_tui.widgets.status_bar import StatusBar
 from penguin_tui.widgets.timeline import Timeline
 from tests.ui.alert_seed import DOWN, alert_config
+from tests.ui.clock import Clock
 from tests.ui.incident_seed import BOUNCE, DNS, OLD, WEBHOOK, seed_incidents
 from tests.ui.seed import NOW
-from tests.ui.waiting import workers_done
+from tests.ui.waiting import settle, wait_until
 
 MIN = 60.0
 
 
-class Clock:
-    """The console's clock, moved by the test."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Times on screen are local: pin the zone; reports go to the test's directory."""
-    monkeypatch.setenv("TZ", "UTC")
+def env(utc: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Times on screen are local (UTC); reports go to the test's directory."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("USER", "tester")
     monkeypatch.setenv("LOGNAME", "tester")
-    time.tzset()
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
 
 
 def make_app(tmp_path: Path, **seed: object) -> tuple[PenguinApp, Clock, dict[str, int]]:
@@ -75,13 +59,6 @@ def make_app(tmp_path: Path, **seed: object) -> tuple[PenguinApp, Clock, dict[st
     # No toast over the screen: the bell's notification has its own tests.
     config = dataclasses.replace(alert_config(), alerts=AlertsConfig(notify=False, bell=False))
     return PenguinApp(config, cache, clock=clock, record=False), clock, ids
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait for the cache reads to land and be drawn."""
-    for _ in range(4):
-        await workers_done(pilot)
-        await pilot.pause()
 
 
 async def open_list(pilot: Pilot) -> IncidentList:
@@ -100,16 +77,6 @@ async def open_incident(pilot: Pilot, incident_id: str = BOUNCE) -> Timeline:
     screen = pilot.app.screen
     assert isinstance(screen, IncidentViewScreen) and screen.incident_id == incident_id
     return screen.query_one(Timeline)
-
-
-async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await workers_done(pilot)
-        await pilot.pause(0.1)
-        if predicate():
-            return
-    raise AssertionError("timed out waiting for the screen")
 
 
 def entries_of(app: PenguinApp, incident_id: str = BOUNCE) -> list:  # type: ignore[type-arg]

@@ -15,26 +15,14 @@ import sys
 import time
 from pathlib import Path
 
-from textual.pilot import Pilot
-
 from penguin_tui.app import PenguinApp
 from penguin_tui.config_model import CheckConfig, Config, HostConfig
 from penguin_tui.demo.httpserver import HTTPServer, Response
 from penguin_tui.widgets.checklist import Checklist
-from tests.ui.waiting import workers_done
+from tests.ui.waiting import wait_until
 
 HOSTILE_STATUS = "[bold]pwn[/bold]\x1b[2J\x1b]52;c;ZXZpbA==\x07[link=http://evil]x[/link]"
 HOSTILE_NAME = "svc[red]\x1b[31m"
-
-
-async def _wait_until(pilot: Pilot, predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await workers_done(pilot)
-        await pilot.pause(0.1)
-        if predicate():
-            return
-    raise AssertionError("timed out waiting for the screen")
 
 
 async def test_hostile_http_answers_render_inert(tmp_path: Path) -> None:
@@ -64,8 +52,8 @@ async def test_hostile_http_answers_render_inert(tmp_path: Path) -> None:
             def has_reason() -> bool:
                 return "got" in str(app.screen.query_one("#detail-info").render())
 
-            await _wait_until(pilot, lambda: table.selected_key is not None)
-            await _wait_until(pilot, has_reason)
+            await wait_until(pilot, lambda: table.selected_key is not None, timeout=20.0)
+            await wait_until(pilot, has_reason, timeout=20.0)
             svg = app.export_screenshot()
             assert "\x1b" not in svg and "\x07" not in svg
             assert "[bold]pwn[/bold]" in svg  # shown literally, not as bold
@@ -123,10 +111,12 @@ async def test_console_attaches_to_running_daemon(tmp_path: Path) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             bar = app.screen.query_one("#status-bar")
             # At 80 columns "attached to daemon pid N on HOST" shortens to "● daemon pid N".
-            await _wait_until(pilot, lambda: f"daemon pid {daemon.pid}" in str(bar.render()))
+            await wait_until(
+                pilot, lambda: f"daemon pid {daemon.pid}" in str(bar.render()), timeout=20.0
+            )
             assert not app.recording  # one poller per cache: the daemon's
             table = app.screen.query_one(Checklist)
-            await _wait_until(pilot, lambda: table.selected_key == "check:api")
+            await wait_until(pilot, lambda: table.selected_key == "check:api", timeout=20.0)
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.communicate(timeout=30)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from penguin_tui.app import PenguinApp
@@ -24,20 +20,15 @@ from penguin_tui.signoff import current_host, current_user
 from penguin_tui.store import Store
 from penguin_tui.widgets.overnight import Overnight
 from tests.ui.seed import NOW, seed_cache
-from tests.ui.waiting import workers_done
+from tests.ui.waiting import settle
 
 HOSTILE_NOTE = "night [bold]fine[/bold] \x1b[2J\x1b]52;c;ZXZpbA==\x07ok"
 
 
 @pytest.fixture(autouse=True)
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def env(utc: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Local times in UTC (file names, screen); reports under the test's own data dir."""
-    monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    time.tzset()
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
 
 
 @pytest.fixture
@@ -49,13 +40,6 @@ def seeded(tmp_path: Path) -> tuple[Config, Path]:
 def console(seeded: tuple[Config, Path], now: float = NOW) -> PenguinApp:
     config, cache = seeded
     return PenguinApp(config, cache, clock=lambda: now, record=False)
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait for cache reads and writes to land and their results to be drawn."""
-    for _ in range(3):
-        await workers_done(pilot)
-        await pilot.pause()
 
 
 def overnight_lines(app: PenguinApp) -> list[str]:

@@ -24,8 +24,10 @@ from penguin_tui.config_model import Config
 from penguin_tui.screens.secrets import SecretsScreen
 from penguin_tui.store import Store
 from penguin_tui.vaultdouble.runner import RunningVault, running_vault
+from tests.ui import waiting
+from tests.ui.clock import Clock
 from tests.ui.seed import NOW, seed_config
-from tests.ui.waiting import workers_done
+from tests.ui.waiting import wait_until
 
 VAULT_VARIABLES = (
     "VAULT_ADDR",
@@ -37,16 +39,6 @@ VAULT_VARIABLES = (
     "VAULT_CLIENT_CERT",
     "VAULT_CLIENT_KEY",
 )
-
-
-class Clock:
-    """The console's and the double's clock, moved by the test."""
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -104,7 +96,7 @@ def console(
 ) -> Iterator[Console]:
     """Serve the double, point ``VAULT_*`` at it (``token``: a seed token's name, or "root"),
     and build the console on a cache in the test's data directory."""
-    clock = Clock()
+    clock = Clock(NOW)  # the console's and the double's
     with running_vault(seed=seed, clock=clock) as vault:
         if prepare is not None:
             prepare(vault)
@@ -117,20 +109,9 @@ def console(
 
 
 async def settle(pilot: Pilot, rounds: int = 6) -> None:
-    """Wait for the screen's Vault reads and cache writes to land and be drawn."""
-    for _ in range(rounds):
-        await workers_done(pilot)
-        await pilot.pause()
-
-
-async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await workers_done(pilot)
-        await pilot.pause(0.05)
-        if predicate():
-            return
-    raise AssertionError("timed out waiting for the screen")
+    """Wait for the screen's Vault reads and cache writes to land and be drawn (a Vault read
+    may lead to another: six rounds unless told)."""
+    await waiting.settle(pilot, rounds)
 
 
 async def open_secrets(pilot: Pilot) -> SecretsScreen:

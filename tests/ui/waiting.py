@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
@@ -19,3 +22,22 @@ async def workers_done(pilot: Pilot) -> None:
         except WorkerCancelled:
             continue
     raise AssertionError("workers kept being cancelled: the screen never settled")
+
+
+async def settle(pilot: Pilot, rounds: int = 4) -> None:
+    """Wait for the screen's reads to land and be drawn: a read's result may start another
+    (a view, then the selected item's detail), so several rounds of workers, then a frame."""
+    for _ in range(rounds):
+        await workers_done(pilot)
+        await pilot.pause()
+
+
+async def wait_until(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Let the console run (its own timers too) until ``predicate`` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await workers_done(pilot)
+        await pilot.pause(0.05)
+        if predicate():
+            return
+    raise AssertionError("timed out waiting for the screen")

@@ -54,13 +54,7 @@ def am_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # local times in the texts
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,7 @@ H = 3600.0
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+def store(tmp_path: Path, utc: None) -> Store:
     s = Store.open(tmp_path / "cache.db")
     yield s
     s.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,7 @@ T0 = 1_795_248_000.0  # 2026-11-21 08:00 UTC
 EXPECTED = Path(__file__).parent.parent / "data" / "postmortem_expected.md"
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # the draft's local times
 
 
 def build(tmp_path: Path) -> str:
