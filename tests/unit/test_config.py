@@ -13,28 +13,9 @@ import pytest
 from penguin_tui.config import ConfigError, load_config, parse_config
 from penguin_tui.config_example import EXAMPLE_CONFIG
 from penguin_tui.config_model import Config, HostConfig, Threshold
-from penguin_tui.errors import EXIT_USAGE
+from tests.unit.config_files import problems, write
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "CONFIG.md"
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    """The rendered problems of a bad config, with the file name cut to "LINE: ..."."""
-    path = write(tmp_path, text)
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    assert info.value.exit_code == EXIT_USAGE == 2
-    prefix = f"{path}:"
-    lines = str(info.value).splitlines()
-    assert all(line.startswith(prefix) for line in lines), lines
-    assert len(lines) == len(info.value.problems)
-    return [line[len(prefix) :] for line in lines]
 
 
 # ---------------------------------------------------------------------------- defaults

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from penguin_tui import config_alerts
-from penguin_tui.config import ConfigError, load_config, parse_config
+from penguin_tui.config import load_config, parse_config
 from penguin_tui.config_example import EXAMPLE_CONFIG
 from penguin_tui.config_model import AlertmanagerConfig, AlertsConfig, RuleConfig
+from tests.unit.config_files import problems, write
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "CONFIG.md"
 
@@ -31,23 +32,6 @@ prometheus_url = "http://prom.example:9090"
 """
 AM = '[alertmanager]\nurls = ["http://am:9093"]\n'
 RULE = '[[rule]]\nname = "R"\n'
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems(tmp_path: Path, text: str) -> list[str]:
-    """Every problem of a bad config as "LINE: key: message" (the file name cut off)."""
-    path = write(tmp_path, text)
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    prefix = f"{path}:"
-    lines = str(info.value).splitlines()
-    assert all(line.startswith(prefix) for line in lines), lines
-    return [line[len(prefix) :] for line in lines]
 
 
 # ---------------------------------------------------------------------------- good configs
