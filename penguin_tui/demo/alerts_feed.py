@@ -40,6 +40,9 @@ DEMO_AUTHOR = "demo"
 SILENCE_COMMENT = "db-2 volume resize planned tonight (OPS-1234)"
 SILENCE_HOURS = 8.0
 
+# The three smtp-relay alerts are about one machine: one set of labels, written once.
+RELAY = {"service": "smtp-relay", "instance": "relay-1:9100", "team": "mail"}
+
 Clock = Callable[[], float]
 
 
@@ -74,7 +77,7 @@ def _bounce(s: Scenario, t: float) -> str:
 RULES: tuple[DemoRule, ...] = (
     DemoRule(
         "SMTPRelayQueueGrowing", "critical",
-        {"service": "smtp-relay", "instance": "relay-1:9100", "team": "mail"},
+        RELAY,
         "Outbound queue at {value} mails and growing",
         "The smtp-relay outbound queue has grown for 10 minutes. Mail to Gmail and Outlook is "
         "being deferred; customers will see delays over 15 minutes.",
@@ -83,7 +86,7 @@ RULES: tuple[DemoRule, ...] = (
     ),
     DemoRule(
         "SMTPRelayDeferredHigh", "warning",
-        {"service": "smtp-relay", "instance": "relay-1:9100", "team": "mail"},
+        RELAY,
         "More than 5 % of outbound mail deferred",
         "Receiving servers are deferring mail (4xx). Usually follows the queue backing up.",
         "smtp-relay-deferred", "rate(penguinmails_deferred_total[5m]) > 0.05",
@@ -91,7 +94,7 @@ RULES: tuple[DemoRule, ...] = (
     ),
     DemoRule(
         "SMTPRelayLatencyHigh", "warning",
-        {"service": "smtp-relay", "instance": "relay-1:9100", "team": "mail"},
+        RELAY,
         "smtp-relay p95 handshake latency above 2 s",
         "SMTP handshakes to the relay are slow; the relay may report itself degraded next.",
         "smtp-relay-latency", "histogram_quantile(0.95, smtp_handshake_seconds_bucket) > 2",
