@@ -8,11 +8,10 @@ because the alerting set-up needs rule files and an ``alerting`` section.
 from __future__ import annotations
 
 import contextlib
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.integration.servers import _wait_ready, binary, free_port
+from tests.integration.servers import binary, free_port, served
 
 
 @contextlib.contextmanager
@@ -36,17 +35,9 @@ def alerting_prometheus(
         "scrape_configs:\n  - job_name: platform\n"
         f"    static_configs:\n      - targets: [{listed}]\n"
     )
-    proc = subprocess.Popen(
-        [exe, f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb-alerting'}",
-         f"--web.listen-address=127.0.0.1:{port}", "--log.level=error",
-         f"--web.external-url=http://127.0.0.1:{port}/",
-         "--rules.alert.resend-delay=1s", "--rules.alert.for-grace-period=1s"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, f"{url}/-/ready", "Prometheus")
+    args = [exe, f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb-alerting'}",
+            f"--web.listen-address=127.0.0.1:{port}", "--log.level=error",
+            f"--web.external-url=http://127.0.0.1:{port}/",
+            "--rules.alert.resend-delay=1s", "--rules.alert.for-grace-period=1s"]  # fmt: skip
+    with served(args, f"http://127.0.0.1:{port}", "Prometheus") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)

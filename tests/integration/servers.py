@@ -48,6 +48,23 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, what: str, timeout: flo
 
 
 @contextlib.contextmanager
+def served(args: list[str], url: str, what: str) -> Iterator[str]:
+    """Run the server ``args`` until the block ends; yields ``url`` once its ``/-/ready``
+    answers. Stopped with SIGTERM, killed if it has not stopped 10 s later."""
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_ready(proc, f"{url}/-/ready", what)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@contextlib.contextmanager
 def prometheus(workdir: Path, targets: list[str], *, scrape_interval: str = "1s") -> Iterator[str]:
     """Prometheus scraping ``targets`` (``host:port``) every ``scrape_interval``; yields its URL."""
     exe = binary("prometheus", "prometheus")
@@ -59,18 +76,10 @@ def prometheus(workdir: Path, targets: list[str], *, scrape_interval: str = "1s"
         "scrape_configs:\n  - job_name: platform\n"
         f"    static_configs:\n      - targets: [{listed}]\n"
     )
-    proc = subprocess.Popen(
-        [exe, f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
-         f"--web.listen-address=127.0.0.1:{port}", "--log.level=error"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, f"{url}/-/ready", "Prometheus")
+    args = [exe, f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{port}", "--log.level=error"]  # fmt: skip
+    with served(args, f"http://127.0.0.1:{port}", "Prometheus") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 # A null receiver (nothing is sent anywhere), one-second grouping so alerts show at once, and
@@ -124,15 +133,5 @@ def alertmanager(
         args += [f"--cluster.peer={peer}" for peer in peers or ()]
     if route_prefix:
         args.append(f"--web.route-prefix={route_prefix}")
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}{route_prefix.rstrip('/')}"
-    try:
-        _wait_ready(proc, f"{url}/-/ready", "Alertmanager")
+    with served(args, f"http://127.0.0.1:{port}{route_prefix.rstrip('/')}", "Alertmanager") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
