@@ -82,6 +82,17 @@ def prometheus(workdir: Path, targets: list[str], *, scrape_interval: str = "1s"
         yield url
 
 
+async def post_alert(
+    url: str, labels: dict[str, str], summary: str, *, ends_in: float = 3600.0
+) -> None:
+    """POST one alert to Alertmanager's API (as Prometheus does), ending ``ends_in`` seconds
+    from now (0: resolved)."""
+    ends = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + ends_in))
+    body = [{"labels": labels, "annotations": {"summary": summary}, "endsAt": ends}]
+    async with httpx.AsyncClient(timeout=5) as http:
+        (await http.post(f"{url}/api/v2/alerts", json=body)).raise_for_status()
+
+
 # A null receiver (nothing is sent anywhere), one-second grouping so alerts show at once, and
 # an inhibit rule: a critical alert mutes warnings of the same service.
 ALERTMANAGER_CONFIG = """\

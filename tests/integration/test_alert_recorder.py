@@ -13,9 +13,9 @@ import asyncio
 import logging
 import subprocess
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -29,9 +29,7 @@ from penguin_tui.recorder import Recorder
 from penguin_tui.store import Store
 from tests.integration import servers
 from tests.integration.hostile_server import HostileServer
-
-DEADLINE_S = 20.0
-T = TypeVar("T")
+from tests.integration.polling import eventually
 
 
 class AlertmanagerProcess:
@@ -120,30 +118,12 @@ class RunningRecorder:
         return {s.name: s for s in await asyncio.to_thread(self.store.alert_sources)}
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool], what: str) -> T:
-    deadline = time.monotonic() + DEADLINE_S
-    while True:
-        value = await probe()
-        if ok(value):
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {DEADLINE_S} s: {what}; last: {value!r}"[:3000])
-        await asyncio.sleep(0.2)
-
-
 async def am_alerts(url: str) -> dict[str, dict[str, Any]]:
     """What Alertmanager itself holds (active alerts), by alertname, read with plain httpx."""
     async with httpx.AsyncClient(timeout=5) as http:
         resp = await http.get(f"{url}/api/v2/alerts")
     resp.raise_for_status()
     return {a["labels"]["alertname"]: a for a in resp.json()}
-
-
-async def post_alert(url: str, labels: dict[str, str], summary: str) -> None:
-    ends = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
-    body = [{"labels": labels, "annotations": {"summary": summary}, "endsAt": ends}]
-    async with httpx.AsyncClient(timeout=5) as http:
-        (await http.post(f"{url}/api/v2/alerts", json=body)).raise_for_status()
 
 
 BASE = """\
@@ -197,7 +177,7 @@ async def test_alertmanager_alerts_reach_the_cache_and_survive_an_outage(
     am: AlertmanagerProcess, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="penguin_tui.alerts")
-    await post_alert(am.url, {"alertname": "DiskFull", "service": "db"}, "disk 97% full")
+    await servers.post_alert(am.url, {"alertname": "DiskFull", "service": "db"}, "disk 97% full")
     async with RunningRecorder(BASE.format(am=am.url), tmp_path / "cache.db") as rec:
         found = await eventually(rec.alerts, lambda a: "DiskFull" in a, "DiskFull in the cache")
         disk = found["DiskFull"]
@@ -225,7 +205,9 @@ async def test_alertmanager_alerts_reach_the_cache_and_survive_an_outage(
         assert any("unreachable" in m for m in caplog.messages)
 
         await am.start()  # same port; Alertmanager keeps no alerts across restarts
-        await post_alert(am.url, {"alertname": "DiskFull", "service": "db"}, "disk 98% full")
+        await servers.post_alert(
+            am.url, {"alertname": "DiskFull", "service": "db"}, "disk 98% full"
+        )
         fresh = await eventually(
             rec.alerts,
             lambda a: (

@@ -7,13 +7,12 @@ well, so the client is checked against what the server really holds, not against
 
 from __future__ import annotations
 
-import asyncio
 import json
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -34,11 +33,8 @@ from penguin_tui.alerts.model import Alert, SilenceDraft, SilenceState
 from penguin_tui.config_model import AlertmanagerConfig
 from tests.integration import servers
 from tests.integration.hostile_server import HostileServer, refusing_port
+from tests.integration.polling import eventually
 from tests.unit.test_fingerprint import KNOWN
-
-DEADLINE_S = 15.0
-T = TypeVar("T")
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -70,18 +66,6 @@ async def raw(method: str, url: str, **kw: Any) -> Any:
 
 async def post_raw(am: str, *alerts: dict[str, Any]) -> None:
     await raw("POST", f"{am}/api/v2/alerts", json=list(alerts))
-
-
-async def eventually(probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool], what: str) -> T:
-    """Ask until ``ok`` holds (Alertmanager takes a moment to show a posted alert)."""
-    deadline = time.monotonic() + DEADLINE_S
-    while True:
-        value = await probe()
-        if ok(value):
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {DEADLINE_S} s: {what}; last: {value!r}"[:2000])
-        await asyncio.sleep(0.1)
 
 
 def by_name(alerts: list[Alert]) -> dict[str, Alert]:

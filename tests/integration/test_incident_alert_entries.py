@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
 import pytest
 
 from penguin_tui.alerts.fingerprint import fingerprint
@@ -27,6 +26,7 @@ from penguin_tui.incidents.model import Entry, EntryType, Incident, IncidentStat
 from penguin_tui.recorder import Recorder
 from penguin_tui.store import Store
 from tests.integration import servers
+from tests.integration.polling import eventually
 
 T0 = 1_795_248_000.0  # 2026-11-21 08:00 UTC
 AM = AlertSource.ALERTMANAGER
@@ -35,7 +35,6 @@ QUEUE = Alert(fingerprint(QUEUE_LABELS), QUEUE_LABELS, {"summary": "queue above 
 DISK_LABELS = {"alertname": "DiskFull", "severity": "warning", "service": "postgres"}
 DISK = Alert(fingerprint(DISK_LABELS), DISK_LABELS)
 AUTO = (EntryType.ALERT_FIRED, EntryType.ALERT_RESOLVED)
-T = TypeVar("T")
 
 
 pytestmark = pytest.mark.usefixtures("utc")  # local times in the entries' texts
@@ -269,23 +268,9 @@ def test_hostile_alert_text_is_one_clean_line(store: Store) -> None:
 # ---------------------------------------------------------------------------- end to end
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool], what: str) -> T:
-    deadline = time.monotonic() + 20
-    while True:
-        value = await probe()
-        if ok(value):
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within 20 s: {what}; last: {value!r}"[:3000])
-        await asyncio.sleep(0.2)
-
-
 async def post(url: str, labels: dict[str, str], *, ends_in: float) -> None:
-    """POST the alert to Alertmanager, ending ``ends_in`` seconds from now (0: resolved)."""
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + ends_in))
-    body = [{"labels": labels, "annotations": {"summary": "queue above 20k"}, "endsAt": stamp}]
-    async with httpx.AsyncClient(timeout=5) as http:
-        (await http.post(f"{url}/api/v2/alerts", json=body)).raise_for_status()
+    """The queue alert in Alertmanager, ending ``ends_in`` seconds from now (0: resolved)."""
+    await servers.post_alert(url, labels, "queue above 20k", ends_in=ends_in)
 
 
 CONFIG = """\
