@@ -21,6 +21,7 @@ from textual.pilot import Pilot
 
 from penguin_tui.app import PenguinApp
 from penguin_tui.config_model import Config
+from penguin_tui.demo.vault import VAULT_VARIABLES
 from penguin_tui.screens.secrets import SecretsScreen
 from penguin_tui.store import Store
 from penguin_tui.vaultdouble.runner import RunningVault, running_vault
@@ -28,17 +29,6 @@ from tests.ui import waiting
 from tests.ui.clock import Clock
 from tests.ui.seed import NOW, seed_config
 from tests.ui.waiting import wait_until
-
-VAULT_VARIABLES = (
-    "VAULT_ADDR",
-    "VAULT_TOKEN",
-    "VAULT_NAMESPACE",
-    "VAULT_CACERT",
-    "VAULT_CAPATH",
-    "VAULT_SKIP_VERIFY",
-    "VAULT_CLIENT_CERT",
-    "VAULT_CLIENT_KEY",
-)
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
