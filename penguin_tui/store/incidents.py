@@ -26,6 +26,7 @@ from penguin_tui.incidents.model import (
     apply_entry,
     fold,
 )
+from penguin_tui.store.listing import listing_sql
 
 _JSON = {"separators": (",", ":")}
 
@@ -220,15 +221,13 @@ def incidents(
 
     ``since``: only those updated at or after it (the overnight window).
     """
-    sql = "SELECT snapshot FROM incidents"
-    params: list[object] = []
-    if since is not None:
-        sql += " WHERE updated_at >= ?"
-        params.append(since)
-    sql += " ORDER BY status IN ('Resolved', 'Closed'), severity DESC, declared_at DESC"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
+    sql, params = listing_sql(
+        "SELECT snapshot FROM incidents",
+        "updated_at",
+        "status IN ('Resolved', 'Closed'), severity DESC, declared_at DESC",
+        since,
+        limit,
+    )
     return [_incident(r[0]) for r in conn.execute(sql, params)]
 
 

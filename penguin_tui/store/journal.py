@@ -10,6 +10,7 @@ import json
 import sqlite3
 
 from penguin_tui.model import Event, EventKind, SignOff, Status
+from penguin_tui.store.listing import listing_sql
 from penguin_tui.text import sanitize
 
 
@@ -84,15 +85,13 @@ def add_signoff(conn: sqlite3.Connection, signoff: SignOff) -> int:
 
 def signoffs(conn: sqlite3.Connection, since: float | None, limit: int | None) -> list[SignOff]:
     """Sign-offs, newest first."""
-    sql = "SELECT id, ts, user, host, status, note, not_ok FROM signoffs"
-    params: list[object] = []
-    if since is not None:
-        sql += " WHERE ts >= ?"
-        params.append(since)
-    sql += " ORDER BY ts DESC, id DESC"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
+    sql, params = listing_sql(
+        "SELECT id, ts, user, host, status, note, not_ok FROM signoffs",
+        "ts",
+        "ts DESC, id DESC",
+        since,
+        limit,
+    )
     return [
         SignOff(
             ts,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from penguin_tui.store.listing import listing_sql
 from penguin_tui.vault.audit import Action, VaultAccess
 
 _COLUMNS = "id, ts, action, user, host, addr, namespace, path, key, version"
@@ -48,15 +49,9 @@ def records(
     conn: sqlite3.Connection, since: float | None = None, limit: int | None = None
 ) -> list[VaultAccess]:
     """Records at or after ``since``, newest first, at most ``limit``."""
-    sql = f"SELECT {_COLUMNS} FROM vault_audit"
-    params: list[object] = []
-    if since is not None:
-        sql += " WHERE ts >= ?"
-        params.append(since)
-    sql += " ORDER BY ts DESC, id DESC"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
+    sql, params = listing_sql(
+        f"SELECT {_COLUMNS} FROM vault_audit", "ts", "ts DESC, id DESC", since, limit
+    )
     out = []
     for id_, ts, action, user, host, addr, namespace, path, key, version in conn.execute(
         sql, params
