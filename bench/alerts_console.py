@@ -492,6 +492,8 @@ async def first_render(app: Any, console: Console, expect: int) -> None:
     app._driver.send_message(events.Key("2", "2"))
     result = await console.painted(t0, cpu0, expect, expect, "key 2")
     result["load"] = load.end - load.start  # the feed's read of all of them, at start
+    # The view the feed built ahead of the key (after that read): part of the chain too.
+    result["prebuild"] = sum(s.end - s.start for s in PROBE.of("build", load.start) if s.end <= t0)
     console.say(**result)
 
 
