@@ -41,6 +41,9 @@ from penguin_tui.alerts.view import (
     Overlay,
     ViewBuilder,
     ViewOptions,
+    ViewSeed,
+    brings_news,
+    initial_options,
     label_names,
 )
 from penguin_tui.config_model import Config
@@ -188,6 +191,7 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         self._building = False
         self._build_again = False
         self._build_basis: tuple[int, int] | None = None  # ids of the running build's inputs
+        self._seeded = False  # on_mount showed the feed's view, and no load came since
         self._built_at = float("-inf")  # data.now of the last build
         self._detail_shown: object = None
         self._history: tuple[str, object, list[AlertChange]] | None = None
@@ -212,14 +216,36 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
 
     def on_mount(self) -> None:
         app = self.papp
-        self._options = ViewOptions(group_by=app.config.alerts.group_by, last_look=app.started_at)
+        seed = app.take_view_seed()
+        if seed is not None:  # the feed's builder: the rows it made are the table's
+            self._builder, self._options = seed.builder, seed.options
+        else:
+            self._options = initial_options(app.config, app.started_at)
         for widget_id in ("#alerts-filter", "#alerts-filter-error", "#alerts-banner"):
             self.query_one(widget_id).display = False
         self.query_one(AlertDetail).show_nothing("Reading the alert stream…")
         self.query_one(AlertTable).focus()
-        if app.alert_data is not None or app.alert_error:
+        if self._show_seed(seed):
+            # Textual resumes a new mode's screen twice; until the feed's next load (asked
+            # below) there is nothing to build.
+            self._seeded = True
+        elif app.alert_data is not None or app.alert_error:
             self.alerts_loaded(app.alert_data)
         app.refresh_alerts()
+
+    def _show_seed(self, seed: ViewSeed | None) -> bool:
+        """Show the view the app's feed built ahead when it is of the latest data (no news
+        since, no newer build under way, ages not due to move): key 2 then only shows."""
+        data = self.papp.alert_data
+        if seed is None or seed.view is None or seed.pending or data is None:
+            return False
+        view = seed.view
+        if brings_news(view.data, data) or data.now - view.data.now >= REAGE_S:
+            return False
+        self.data = data
+        self._built_at = view.data.now
+        self._apply(view, seed.status)
+        return True
 
     # The app's feed calls alerts_loaded only for the screen shown; on return, catch up.
     def on_screen_suspend(self) -> None:
@@ -229,11 +255,13 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
         # app's screen is the one that replaced this one.)
         if isinstance(self.app.screen, ModalScreen):
             return
+        self._seeded = False
         self._set_options(last_look=self.papp.clock())
 
     def on_screen_resume(self) -> None:
         self.papp.refresh_alerts()
-        self.rebuild()
+        if not self._seeded:  # else on_mount has just shown the view built ahead
+            self.rebuild()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_table)
@@ -246,6 +274,7 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
 
     def alerts_loaded(self, data: AlertsData | None) -> None:
         """A load of the alert stream from the app's feed (None: the read failed)."""
+        self._seeded = False
         if data is None:
             self._show_banner()
             return
@@ -256,13 +285,7 @@ class AlertsScreen(AlertActionsMixin, AlertIncidentActionsMixin, Screen[None]):
     def _is_news(self, old: AlertsData, new: AlertsData) -> bool:
         """Worth a rebuild: alerts, silences, acks or sources changed, or ages moved on."""
         return bool(
-            new.changed
-            or new.silences is not old.silences
-            or new.acks is not old.acks
-            or new.sources != old.sources
-            or len(new.alerts) != len(old.alerts)
-            or new.now - self._built_at >= REAGE_S
-            or self._options.overlays
+            brings_news(old, new) or new.now - self._built_at >= REAGE_S or self._options.overlays
         )
 
     def refresh_data(self) -> None:

@@ -234,6 +234,24 @@ class AlertsView:
         return sum(row.total for row in self.rows if isinstance(row, GroupRow) and row.collapsed)
 
 
+def initial_options(config: Config, last_look: float | None) -> ViewOptions:
+    """What the alerts screen shows at first: grouped as configured, alerts first seen after
+    ``last_look`` (the console's start) marked new."""
+    return ViewOptions(group_by=config.alerts.group_by, last_look=last_look)
+
+
+def brings_news(old: AlertsData, new: AlertsData) -> bool:
+    """True when a view of ``new`` may differ from one of ``old`` beyond the ages: alerts,
+    silences, acks or sources changed (loads of an unchanged cache keep the same objects)."""
+    return new is not old and bool(
+        new.changed
+        or new.silences is not old.silences
+        or new.acks is not old.acks
+        or new.sources != old.sources
+        or len(new.alerts) != len(old.alerts)
+    )
+
+
 def _hidden_by_toggle(state: AlertState, options: ViewOptions) -> str:
     """The toggle that hides an alert in ``state``, or "" when it shows."""
     if state is AlertState.FIRING:
@@ -364,6 +382,23 @@ class ViewBuilder:
         ):
             return old
         return AlertRow(alert, state, is_new, age, overlay)
+
+
+@dataclass
+class ViewSeed:
+    """A view of the alerts built before the alerts screen first mounts (by the app's feed,
+    on the reader thread, whenever a load brings news), so that key 2 only has to show it.
+
+    The screen takes the seed when it mounts: its ``builder`` from then on (the rows it made
+    are the table's), its ``options`` (``initial_options``), and ``view`` when it is the
+    latest (``pending`` False: no newer build queued or running).
+    """
+
+    builder: ViewBuilder
+    options: ViewOptions
+    view: AlertsView | None = None
+    status: object = None  # the status bar's Freshness, read with the view
+    pending: bool = False
 
 
 def _sort_key(row: AlertRow) -> tuple[int, float, str]:

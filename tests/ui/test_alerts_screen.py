@@ -260,10 +260,8 @@ async def test_home_and_end_go_to_the_first_and_last_alert(tmp_path: Path) -> No
         assert table.selected_key == EXPECTED_ORDER[0]
 
 
-async def test_the_first_switch_builds_once_and_parses_no_css(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Key 2's first press: one view build (mount and resume both ask), no CSS re-parse."""
+def count_builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every ViewBuilder.build from now on (the data it built)."""
     from penguin_tui.alerts.view import ViewBuilder
 
     builds: list[object] = []
@@ -274,18 +272,53 @@ async def test_the_first_switch_builds_once_and_parses_no_css(
         return real_build(builder, data, options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ViewBuilder, "build", counted)
+    return builds
+
+
+async def test_the_view_is_built_ahead_and_key_2_only_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the first switch the feed builds the view when a load brings news (only then);
+    key 2 shows it: no build, no CSS re-parse."""
+    builds = count_builds(monkeypatch)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        assert len(builds) == 1  # the first load's view, built on the health screen
+        await reload(pilot)  # nothing changed: nothing built
+        assert len(builds) == 1
+        record_poll(app, [*NIGHT[:-1], BOUNCE_2], NOW)  # NEW_CRIT resolved
+        await reload(pilot)
+        assert len(builds) == 2
         reparsed: list[None] = []
         real_reparse = app.stylesheet.reparse
         monkeypatch.setattr(
             app.stylesheet, "reparse", lambda: reparsed.append(None) or real_reparse()
         )
         table = await open_alerts(pilot)
-        assert table.keys  # shown
-        assert len(builds) == 1
+        assert len(builds) == 2  # shown as built ahead
         assert reparsed == []
+        assert NEW_CRIT.fingerprint not in table.keys
+        assert BOUNCE_2.fingerprint in table.keys
+        await reload(pilot)  # on the screen: its own builds, on news only, as before
+        assert len(builds) == 2
+
+
+async def test_a_view_built_ahead_whose_ages_moved_on_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds = count_builds(monkeypatch)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert len(builds) == 1
+        app.clock.now = NOW + 600  # type: ignore[attr-defined]
+        await reload(pilot)  # no news: the view built ahead stays as it was
+        assert len(builds) == 1
+        table = await open_alerts(pilot)
+        assert len(builds) == 2  # 10 minutes later: built again for the ages
+        assert builds[-1].now == NOW + 600  # type: ignore[attr-defined]
+        assert table.keys
 
 
 async def test_refresh_replaces_only_the_rows_that_changed(tmp_path: Path) -> None:
