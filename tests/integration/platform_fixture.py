@@ -1,18 +1,59 @@
-"""The demo platform as a separate process (`penguin-tui demo --no-console`), for tests.
+"""The demo (`penguin-tui demo --no-console`) for tests: as a separate process, or in this one.
 
 A separate process keeps the platform's CPU out of the code under test and exercises the real
-command: its first output line names the config file that points at the platform.
+command: its first output line names the config file that points at the platform. In this
+process (``serving_demo``) a test reaches into the runner: what it printed, how it stopped.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
+
+from penguin_tui.demo.runner import run_demo
+
+SERVING = "Serving until interrupted"  # the demo's last banner line: everything is up
+
+
+class _Banner(io.StringIO):
+    """What the demo prints; ``serving`` is set once it says everything is up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.serving = asyncio.Event()
+
+    def write(self, s: str) -> int:
+        if SERVING in s:
+            self.serving.set()
+        return super().write(s)
+
+
+@contextlib.asynccontextmanager
+async def serving_demo(
+    base_dir: Path, *, history_hours: float = 1.0, timeout: float = 60.0
+) -> AsyncIterator[str]:
+    """``run_demo`` without a console until the block ends; yields what it printed once it
+    serves. On leaving, asks it to stop and checks that it ended well (exit code 0)."""
+    stop, out = asyncio.Event(), _Banner()
+    task = asyncio.create_task(
+        run_demo(False, out=out, base_dir=base_dir, history_hours=history_hours, stop=stop)
+    )
+    try:
+        async with asyncio.timeout(timeout):
+            await out.serving.wait()
+        yield out.getvalue()
+    finally:
+        stop.set()
+        assert await task == 0
 
 
 class DemoPlatformProcess:
@@ -47,7 +88,7 @@ class DemoPlatformProcess:
                 self.config_path = Path(line.split(": ", 1)[1].strip())
             if line.startswith("Cache: "):
                 self.cache_path = Path(line.split(": ", 1)[1].strip().split(" (")[0])
-            if line.startswith("Serving until interrupted"):
+            if line.startswith(SERVING):
                 return self
         raise RuntimeError("penguin-tui demo --no-console did not come up in time")
 

@@ -26,6 +26,7 @@ from penguin_tui.demo.alerts_feed import RULES, SILENCE_COMMENT, AlertFeeder, fi
 from penguin_tui.demo.runner import run_demo
 from penguin_tui.demo.scenario import Scenario
 from tests.integration import servers
+from tests.integration.platform_fixture import serving_demo
 
 ORIGIN = 1_700_038_800.0
 ALWAYS = {"DKIMKeyExpiring", "DiskFilling", "Watchdog"}
@@ -154,26 +155,8 @@ async def test_feeder_survives_an_alertmanager_that_is_down(tmp_path):
 # --------------------------------------------------------------------------- the demo runner
 
 
-class Banner(io.StringIO):
-    def __init__(self) -> None:
-        super().__init__()
-        self.serving = asyncio.Event()
-
-    def write(self, s: str) -> int:
-        if "Serving until interrupted" in s:
-            self.serving.set()
-        return super().write(s)
-
-
 async def test_demo_runs_a_real_alertmanager_and_stops_it(tmp_path):
-    stop, out = asyncio.Event(), Banner()
-    task = asyncio.create_task(
-        run_demo(False, out=out, base_dir=tmp_path, history_hours=0.5, stop=stop)
-    )
-    try:
-        async with asyncio.timeout(60):
-            await out.serving.wait()
-        text = out.getvalue()
+    async with serving_demo(tmp_path, history_hours=0.5) as text:
         config_path = Path(text.splitlines()[0].removeprefix("Config: "))
         config = load_config(config_path, explicit=True)
         (url,) = config.alertmanager.urls
@@ -190,9 +173,6 @@ async def test_demo_runs_a_real_alertmanager_and_stops_it(tmp_path):
         assert {r for a in result.alerts for r in a.receivers} == {"ops-oncall"}
         home = config_path.parent / "alertmanager"
         assert (home / "data").is_dir()  # its storage lives in the demo's directory
-    finally:
-        stop.set()
-        assert await task == 0
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/-/ready", timeout=2)
@@ -201,14 +181,7 @@ async def test_demo_runs_a_real_alertmanager_and_stops_it(tmp_path):
 async def test_demo_without_alertmanager_says_so(tmp_path, monkeypatch):
     # A machine without the package: neither name is on PATH nor in /usr/bin.
     monkeypatch.setattr(demo_am, "BINARY_NAMES", ("penguin-tui-no-such-alertmanager",))
-    stop, out = asyncio.Event(), Banner()
-    task = asyncio.create_task(
-        run_demo(False, out=out, base_dir=tmp_path, history_hours=0.5, stop=stop)
-    )
-    try:
-        async with asyncio.timeout(60):
-            await out.serving.wait()
-        text = out.getvalue()
+    async with serving_demo(tmp_path, history_hours=0.5) as text:
         assert (
             "Alertmanager: none (prometheus-alertmanager is not installed (apt-get install "
             "prometheus-alertmanager)); the alerts screen shows local rules alone." in text
@@ -216,9 +189,6 @@ async def test_demo_without_alertmanager_says_so(tmp_path, monkeypatch):
         config = load_config(Path(text.splitlines()[0].removeprefix("Config: ")), explicit=True)
         assert config.alertmanager.urls == ()
         assert "[alertmanager]" not in Path(text.splitlines()[0][8:]).read_text()
-    finally:
-        stop.set()
-        assert await task == 0
     assert list(tmp_path.iterdir()) == []
 
 

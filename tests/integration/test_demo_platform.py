@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import io
 import os
 import signal
 import subprocess
@@ -32,6 +31,7 @@ from penguin_tui.demo.scenario import SERVICES, Scenario
 from penguin_tui.model import EventKind, Status
 from penguin_tui.poller import Poller
 from penguin_tui.store import Store
+from tests.integration.platform_fixture import serving_demo
 
 # 2023-11-15 09:00:00 UTC, a multiple of 30 s: every item's interval grid (5, 10, 15 s)
 # lands on the instants used below, so history and live polls can be compared one to one.
@@ -345,26 +345,9 @@ async def test_a_failing_console_still_leaves_nothing_behind(tmp_path: Path) -> 
 
 
 async def test_no_console_prints_the_config_path_and_stops_on_request(tmp_path: Path) -> None:
-    stop = asyncio.Event()
-    serving = asyncio.Event()
-
-    class Out(io.StringIO):
-        def write(self, s: str) -> int:
-            if "Serving until interrupted" in s:
-                serving.set()
-            return super().write(s)
-
-    out = Out()
-    task = asyncio.create_task(
-        run_demo(False, out=out, base_dir=tmp_path, history_hours=1, stop=stop)
-    )
-    async with asyncio.timeout(30):
-        await serving.wait()
-    lines = out.getvalue().splitlines()
-    config_path = Path(lines[0].removeprefix("Config: "))
-    assert config_path.is_file() and "penguin-tui check --config" in out.getvalue()
-    stop.set()
-    assert await task == 0
+    async with serving_demo(tmp_path) as text:
+        config_path = Path(text.splitlines()[0].removeprefix("Config: "))
+        assert config_path.is_file() and "penguin-tui check --config" in text
     assert list(tmp_path.iterdir()) == []
 
 

@@ -5,7 +5,6 @@ environment (never a token in a file), printed as export lines without a console
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from penguin_tui.config import load_config
 from penguin_tui.demo.runner import run_demo
 from penguin_tui.demo.vault import vault_environment
+from tests.integration.platform_fixture import serving_demo
 
 OPERATOR_ENV = {
     "VAULT_ADDR": "https://vault.real.example:8200",
@@ -98,23 +98,8 @@ async def test_a_crashing_console_still_stops_the_vault_and_restores_the_env(
 
 
 async def test_no_console_prints_export_lines_that_work(tmp_path: Path) -> None:
-    stop = asyncio.Event()
-    serving = asyncio.Event()
-
-    class Out(io.StringIO):
-        def write(self, s: str) -> int:
-            if "Serving until interrupted" in s:
-                serving.set()
-            return super().write(s)
-
-    out = Out()
-    task = asyncio.create_task(
-        run_demo(False, out=out, base_dir=tmp_path, history_hours=1, stop=stop)
-    )
-    try:
-        async with asyncio.timeout(30):
-            await serving.wait()
-        lines = out.getvalue().splitlines()
+    async with serving_demo(tmp_path) as text:
+        lines = text.splitlines()
         exports = dict(
             line.removeprefix("export ").split("=", 1)
             for line in lines
@@ -129,9 +114,6 @@ async def test_no_console_prints_export_lines_that_work(tmp_path: Path) -> None:
             _kv_read, exports["VAULT_ADDR"], exports["VAULT_TOKEN"], "api/stripe"
         )
         assert secret["data"]["metadata"]["version"] == 3
-    finally:
-        stop.set()
-        assert await task == 0
     assert _refused(exports["VAULT_ADDR"])
 
 
