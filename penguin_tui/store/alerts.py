@@ -44,6 +44,7 @@ from penguin_tui.alerts.model import (
     SilenceState,
     SourceStatus,
 )
+from penguin_tui.gc_pause import gc_paused
 from penguin_tui.store import meta
 from penguin_tui.text import sanitize
 
@@ -285,11 +286,13 @@ def _alert(row: tuple, marks: _SourceMarks) -> Alert:
 def _alerts(conn: sqlite3.Connection, where: str, params: Sequence[object]) -> list[Alert]:
     marks = _source_marks(conn)
     out = []
-    for row in conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE {where}", params):
-        try:
-            out.append(_alert(row, marks))
-        except (ValueError, TypeError):
-            continue  # a row no writer of ours produced (hand-edited cache): skip, not crash
+    # A console's first read makes 10,000 Alerts and their dicts: acyclic, kept (gc_pause).
+    with gc_paused():
+        for row in conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE {where}", params):
+            try:
+                out.append(_alert(row, marks))
+            except (ValueError, TypeError):
+                continue  # a row no writer of ours produced (hand-edited cache): skip it
     return out
 
 
@@ -428,6 +431,18 @@ def record_alerts(
     A fingerprint active under the other source keeps its owner: a local rule's alert pushed
     to Alertmanager comes back from it, and must not flip between the two on every poll.
     """
+    # A storm's first write makes a change record and rows for 10,000 alerts (gc_pause).
+    with gc_paused():
+        return _record_alerts(conn, tracker, source, incoming, now)
+
+
+def _record_alerts(
+    conn: sqlite3.Connection,
+    tracker: Tracker,
+    source: AlertSource,
+    incoming: Sequence[Alert],
+    now: float,
+) -> list[AlertChange]:
     rev = tracker.sync(conn)
     new_rev = rev + 1
     src = source.value
