@@ -19,8 +19,10 @@ from penguin_tui.alerts.model import (
     Silence,
     SourceStatus,
 )
+from penguin_tui.app import PenguinApp
 from penguin_tui.config_model import AlertmanagerConfig, Config
 from penguin_tui.store import Store
+from tests.ui.clock import Clock
 from tests.ui.seed import HOUR, NOW, seed_cache
 
 AM_URL = "http://am1.internal:9093"
@@ -188,6 +190,21 @@ def alert_config(*, alertmanager: bool = True) -> Config:
     if not alertmanager:
         return config
     return dataclasses.replace(config, alertmanager=AlertmanagerConfig(urls=(AM_URL,)))
+
+
+def alert_app(
+    tmp_path: Path, *, config: Config | None = None, alertmanager: bool = True, **seed: object
+) -> PenguinApp:
+    """A console over the seeded cache (``seed``: ``seed_alerts``'s options), started at
+    07:50 (CONSOLE_START, the operator's last look) and looking at it at 08:00 (NOW)."""
+    cache = tmp_path / "cache.db"
+    seed_alerts(cache, alertmanager=alertmanager, **seed)  # type: ignore[arg-type]
+    clock = Clock(CONSOLE_START)
+    app = PenguinApp(
+        config or alert_config(alertmanager=alertmanager), cache, clock=clock, record=False
+    )
+    clock.now = NOW
+    return app
 
 
 def seed_alerts(

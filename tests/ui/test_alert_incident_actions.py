@@ -27,31 +27,18 @@ from penguin_tui.store import Store
 from penguin_tui.widgets.alert_table import AlertTable
 from tests.ui.alert_seed import (
     AM_URL,
-    CONSOLE_START,
     DOWN,
     HOSTILE_LABEL,
     NEW_CRIT,
     NOW,
-    alert_config,
-    seed_alerts,
+    alert_app,
 )
-from tests.ui.clock import Clock
 from tests.ui.waiting import settle
 
 HOUR = 3600.0
 
 
 pytestmark = pytest.mark.usefixtures("utc")  # times on screen are local
-
-
-def make_app(tmp_path: Path, extra: list[Alert] | None = None) -> PenguinApp:
-    """A console over the seeded alert stream, started at 07:50, now at 08:00."""
-    cache = tmp_path / "cache.db"
-    seed_alerts(cache, extra=extra)
-    clock = Clock(CONSOLE_START)
-    app = PenguinApp(alert_config(), cache, clock=clock, record=False)
-    clock.now = NOW
-    return app
 
 
 def declare(app: PenguinApp, title: str, severity: Severity, hours_ago: float) -> Incident:
@@ -106,7 +93,7 @@ def picker_lines(app: PenguinApp) -> list[tuple[str, str, bool]]:
 
 
 async def test_d_then_y_declares_from_the_selected_alert(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_alerts(pilot, NEW_CRIT.fingerprint)
         await pilot.press("d")
@@ -147,7 +134,7 @@ async def test_d_then_y_declares_from_the_selected_alert(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("answer", ["enter", "escape", "n", "space"])
 async def test_d_then_anything_but_y_declares_nothing(tmp_path: Path, answer: str) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_alerts(pilot, DOWN.fingerprint)
         await pilot.press("d")
@@ -162,7 +149,7 @@ async def test_d_then_anything_but_y_declares_nothing(tmp_path: Path, answer: st
 
 
 async def test_d_on_a_group_header_asks_nothing(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_alerts(pilot, "group:HighBounceRate")
         await pilot.press("d")
@@ -177,7 +164,7 @@ async def test_d_on_a_group_header_asks_nothing(tmp_path: Path) -> None:
 async def test_d_says_when_the_alert_is_already_linked_to_an_open_incident(
     tmp_path: Path,
 ) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     inc = declare(app, "webhooks down", Severity.HIGH, 1)
     with Store.open(app.cache_path) as store:
         store.append_incident_entry(
@@ -195,7 +182,7 @@ async def test_d_says_when_the_alert_is_already_linked_to_an_open_incident(
 
 
 async def test_L_links_the_alert_to_the_chosen_open_incident(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     low = declare(app, "slow webhooks", Severity.LOW, 2)
     crit = declare(app, "mail is bouncing", Severity.CRITICAL, 1)
     done = declare(app, "dns flapped", Severity.CRITICAL, 3)
@@ -230,7 +217,7 @@ async def test_L_links_the_alert_to_the_chosen_open_incident(tmp_path: Path) -> 
 async def test_L_picker_shows_where_it_is_linked_and_escape_links_nothing(
     tmp_path: Path,
 ) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     first = declare(app, "one", Severity.HIGH, 2)
     second = declare(app, "two", Severity.HIGH, 1)
     with Store.open(app.cache_path) as store:
@@ -256,7 +243,7 @@ async def test_L_picker_shows_where_it_is_linked_and_escape_links_nothing(
 
 
 async def test_L_with_nothing_to_link_to_says_why(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_alerts(pilot, DOWN.fingerprint)
         await pilot.press("L")
@@ -280,7 +267,7 @@ async def test_L_with_nothing_to_link_to_says_why(tmp_path: Path) -> None:
 
 async def test_a_refusal_inside_the_write_is_a_notification(tmp_path: Path) -> None:
     """Chosen in the picker, closed by someone else before enter: the write refuses."""
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     inc = declare(app, "short-lived", Severity.HIGH, 1)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_alerts(pilot, DOWN.fingerprint)
@@ -312,7 +299,7 @@ async def test_hostile_alert_and_incident_text_is_inert(tmp_path: Path) -> None:
         starts_at=NOW - 60,
         origins=(AM_URL,),
     )
-    app = make_app(tmp_path, extra=[evil])
+    app = alert_app(tmp_path, extra=[evil])
     declare(app, "[b]bold?[/b]\x1b[31m\x1b]52;c;ZXZpbA==\x07", Severity.HIGH, 1)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await open_alerts(pilot, evil.fingerprint)
@@ -348,7 +335,7 @@ async def test_hostile_alert_and_incident_text_is_inert(tmp_path: Path) -> None:
 
 
 async def test_help_lists_both_keys(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:
         await open_alerts(pilot, DOWN.fingerprint)
         await pilot.press("question_mark")

@@ -7,9 +7,7 @@ recorder writes it; the console under test starts at 07:50 and looks at 08:00.
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +28,6 @@ from tests.ui.alert_seed import (
     BOUNCE_1,
     BOUNCE_2,
     CERT,
-    CONSOLE_START,
     DISK,
     DOWN,
     HOSTILE_LABEL,
@@ -43,10 +40,11 @@ from tests.ui.alert_seed import (
     QUEUE,
     SLOW,
     _am,
+    alert_app,
     alert_config,
-    seed_alerts,
 )
-from tests.ui.waiting import workers_done
+from tests.ui.clock import Clock
+from tests.ui.waiting import settle, wait_until
 
 # The table with the default grouping (alertname): worst first, then newest; a header only
 # over the one group with two alerts.
@@ -64,45 +62,7 @@ EXPECTED_ORDER = [
 ]
 
 
-class Clock:
-    """The console's clock, moved by the test."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times on screen are local: pin the zone so snapshots are the same everywhere."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    os.environ.pop("TZ", None)
-    time.tzset()
-
-
-def make_app(
-    tmp_path: Path, *, config: Config | None = None, alertmanager: bool = True, **seed: object
-) -> PenguinApp:
-    """A console over the seeded cache, started at 07:50, now at 08:00."""
-    cache = tmp_path / "cache.db"
-    seed_alerts(cache, alertmanager=alertmanager, **seed)  # type: ignore[arg-type]
-    clock = Clock(CONSOLE_START)
-    app = PenguinApp(
-        config or alert_config(alertmanager=alertmanager), cache, clock=clock, record=False
-    )
-    clock.now = NOW
-    return app
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait for the cache reads and view builds to land and be drawn."""
-    for _ in range(4):
-        await workers_done(pilot)
-        await pilot.pause()
+pytestmark = pytest.mark.usefixtures("utc")  # times on screen are local
 
 
 async def open_alerts(pilot: Pilot) -> AlertTable:
@@ -145,7 +105,7 @@ def cell(table: AlertTable, key: str, column: str) -> str:
 
 
 async def test_table_worst_first_new_marks_and_header(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         assert table.keys == EXPECTED_ORDER
@@ -174,7 +134,7 @@ async def test_table_worst_first_new_marks_and_header(tmp_path: Path) -> None:
 
 
 async def test_status_bar_counts_and_mode_keys_on_the_health_screen(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert type(app.screen).__name__ == "HealthScreen"
@@ -236,7 +196,7 @@ def _crit(fp: str, name: str, **kw: object) -> Alert:
 
 
 async def test_cursor_stays_on_its_alert_when_rows_move(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         assert table.select_key(DOWN.fingerprint)
@@ -251,7 +211,7 @@ async def test_cursor_stays_on_its_alert_when_rows_move(tmp_path: Path) -> None:
 
 
 async def test_home_and_end_go_to_the_first_and_last_alert(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_alerts(pilot)
         await pilot.press("end")
@@ -281,7 +241,7 @@ async def test_the_view_is_built_ahead_and_key_2_only_shows_it(
     """Before the first switch the feed builds the view when a load brings news (only then);
     key 2 shows it: no build, no CSS re-parse."""
     builds = count_builds(monkeypatch)
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert len(builds) == 1  # the first load's view, built on the health screen
@@ -308,7 +268,7 @@ async def test_a_view_built_ahead_whose_ages_moved_on_is_built_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     builds = count_builds(monkeypatch)
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert len(builds) == 1
@@ -326,7 +286,7 @@ async def test_refresh_replaces_only_the_rows_that_changed(tmp_path: Path) -> No
         _am(f"m{i:03d}", f"Bulk{i % 7}", "warning", "bulk", "bulk", NOW - 60 - i)
         for i in range(300)
     ]
-    app = make_app(tmp_path, extra=many)
+    app = alert_app(tmp_path, extra=many)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
 
@@ -369,7 +329,7 @@ async def test_ten_thousand_alerts_render_once_then_diff_only_what_changed(
             f"svc{i % 300}", f"bulk alert {i}", NOW - 600 - i * 7)
         for i in range(10_000)
     ]  # fmt: skip
-    app = make_app(tmp_path, extra=many, with_health=False)
+    app = alert_app(tmp_path, extra=many, with_health=False)
     timings: list[tuple[float, int]] = []
     real_show = AlertTable.show
 
@@ -413,7 +373,7 @@ async def test_ten_thousand_alerts_render_once_then_diff_only_what_changed(
 
 
 async def test_filter_with_matchers_words_and_a_bad_filter(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_alerts(pilot)
         await pilot.press("slash", *'severity="critical"')
@@ -450,7 +410,7 @@ async def test_filter_with_matchers_words_and_a_bad_filter(tmp_path: Path) -> No
 
 
 async def test_toggles_show_and_hide_but_firing_stays(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         assert SLOW.fingerprint not in table.keys  # resolved: hidden by default
@@ -473,7 +433,7 @@ async def test_toggles_show_and_hide_but_firing_stays(tmp_path: Path) -> None:
 
 
 async def test_group_by_prompt_lists_labels_and_regroups(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_alerts(pilot)
         await pilot.press("g")
@@ -500,7 +460,7 @@ async def test_group_by_prompt_lists_labels_and_regroups(tmp_path: Path) -> None
 
 
 async def test_enter_folds_and_unfolds_a_group(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         table.select_key("group:HighBounceRate")
@@ -520,7 +480,7 @@ async def test_enter_folds_and_unfolds_a_group(tmp_path: Path) -> None:
 async def test_help_lists_the_keys_of_the_screen_and_of_its_forms(tmp_path: Path) -> None:
     from rich.table import Table
 
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_alerts(pilot)
         await pilot.press("question_mark")
@@ -551,7 +511,7 @@ async def test_help_lists_the_keys_of_the_screen_and_of_its_forms(tmp_path: Path
 
 
 async def test_detail_shows_labels_links_source_and_history(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         table.select_key(BOUNCE_2.fingerprint)
@@ -590,7 +550,7 @@ async def test_detail_shows_labels_links_source_and_history(tmp_path: Path) -> N
 async def test_enter_gives_the_detail_the_room_at_80x24_and_escape_returns(
     tmp_path: Path,
 ) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_alerts(pilot)
         table.select_key(BOUNCE_2.fingerprint)
@@ -608,7 +568,7 @@ async def test_enter_gives_the_detail_the_room_at_80x24_and_escape_returns(
 
 
 async def test_mark_seen_and_leaving_the_screen_clear_new_marks(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         assert cell(table, NEW_CRIT.fingerprint, "new") == "●"
@@ -639,7 +599,7 @@ async def test_mark_seen_and_leaving_the_screen_clear_new_marks(tmp_path: Path) 
 
 
 async def test_bell_and_notification_once_per_new_critical(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     rung: list[float] = []
     real_bell = app.bell
 
@@ -671,7 +631,7 @@ async def test_bell_and_notification_once_per_new_critical(tmp_path: Path) -> No
 
 async def test_bell_and_notification_can_be_switched_off(tmp_path: Path) -> None:
     quiet = dataclasses.replace(alert_config(), alerts=AlertsConfig(bell=False, notify=False))
-    app = make_app(tmp_path, config=quiet)
+    app = alert_app(tmp_path, config=quiet)
     rung: list[int] = []
     app.bell = lambda: rung.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(80, 24)) as pilot:
@@ -681,7 +641,7 @@ async def test_bell_and_notification_can_be_switched_off(tmp_path: Path) -> None
 
 
 async def test_banner_and_stale_rows_when_alertmanager_is_down(tmp_path: Path) -> None:
-    app = make_app(tmp_path, am_down=True)
+    app = alert_app(tmp_path, am_down=True)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         banner = app.screen.query_one("#alerts-banner")
@@ -706,7 +666,7 @@ async def test_banner_and_stale_rows_when_alertmanager_is_down(tmp_path: Path) -
 
 
 async def test_banner_and_filter_errors_wrap_at_80_columns(tmp_path: Path) -> None:
-    app = make_app(tmp_path, am_down=True)
+    app = alert_app(tmp_path, am_down=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_alerts(pilot)
         banner = app.screen.query_one("#alerts-banner")
@@ -719,7 +679,7 @@ async def test_banner_and_filter_errors_wrap_at_80_columns(tmp_path: Path) -> No
 
 
 async def test_local_rules_only_is_a_note_not_an_error(tmp_path: Path) -> None:
-    app = make_app(tmp_path, alertmanager=False)
+    app = alert_app(tmp_path, alertmanager=False)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await open_alerts(pilot)
         banner = app.screen.query_one("#alerts-banner")
@@ -759,7 +719,7 @@ async def test_hostile_labels_and_annotations_are_inert_and_capped(tmp_path: Pat
         generator_url="http://evil/\x1b]52;c;ZXZpbA==\x07graph",
         origins=(AM_URL,),
     )
-    app = make_app(tmp_path, extra=[evil])
+    app = alert_app(tmp_path, extra=[evil])
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         name = cell(table, evil.fingerprint, "alertname")
@@ -783,7 +743,7 @@ async def test_hostile_labels_and_annotations_are_inert_and_capped(tmp_path: Pat
 
 
 async def test_hooks_selected_alert_silences_and_overlay(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         screen = app.screen
@@ -824,7 +784,7 @@ async def test_hooks_selected_alert_silences_and_overlay(tmp_path: Path) -> None
 async def test_ack_of_a_local_alert_through_the_screen_keys(tmp_path: Path) -> None:
     """The mixin's ack on this screen's hooks: a, then y; the cache holds the local ack and
     the row says acked once the next read confirms it."""
-    app = make_app(tmp_path)
+    app = alert_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         table = await open_alerts(pilot)
         table.select_key(LOCAL.fingerprint)
@@ -856,20 +816,10 @@ def test_snapshot_alerts(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
 
     # No toast over the table: the bell's notification has its own test.
     quiet = dataclasses.replace(alert_config(), alerts=AlertsConfig(notify=False))
-    assert snap_compare(make_app(tmp_path, config=quiet), terminal_size=size, run_before=ready)
+    assert snap_compare(alert_app(tmp_path, config=quiet), terminal_size=size, run_before=ready)
 
 
 # --- live: a real Alertmanager, a console recording --------------------------------------------
-
-
-async def _wait_until(pilot: Pilot, predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await workers_done(pilot)
-        await pilot.pause(0.2)
-        if predicate():
-            return
-    raise AssertionError("timed out waiting for the screen")
 
 
 async def test_live_alerts_posted_to_alertmanager_appear_and_its_outage_shows(
@@ -933,8 +883,10 @@ async def test_live_alerts_posted_to_alertmanager_appear_and_its_outage_shows(
                         found[row.alert.alertname] = cell(table, key, "state")  # type: ignore[union-attr]
                 return found
 
-            await _wait_until(
-                pilot, lambda: states() == {"LiveBounce": "firing", "LiveLatency": "inhibited"}
+            await wait_until(
+                pilot,
+                lambda: states() == {"LiveBounce": "firing", "LiveLatency": "inhibited"},
+                timeout=30.0,
             )
             assert app.recording
             bounce = next(k for k in table.keys if table.row(k).alert.alertname == "LiveBounce")  # type: ignore[union-attr]
@@ -943,16 +895,18 @@ async def test_live_alerts_posted_to_alertmanager_appear_and_its_outage_shows(
             assert rung == [1]  # a new critical: the bell, once
             assert "✖1 crit" in text_of(app, "#status-bar")
             table.select_key(bounce)
-            await _wait_until(pilot, lambda: "first seen" in detail_text(app))
+            await wait_until(pilot, lambda: "first seen" in detail_text(app), timeout=30.0)
             assert f"Alertmanager {url}" in detail_text(app)
             # Alertmanager goes away: the banner says since when, nothing is dropped.
             am.close()
             banner = app.screen.query_one("#alerts-banner")
-            await _wait_until(
-                pilot, lambda: banner.display and "unreachable" in str(banner.render())
+            await wait_until(
+                pilot,
+                lambda: banner.display and "unreachable" in str(banner.render()),
+                timeout=30.0,
             )
             assert str(banner.render()).endswith("· showing the last known alerts")
-            await _wait_until(pilot, lambda: table.row(bounce).stale)  # type: ignore[union-attr]
+            await wait_until(pilot, lambda: table.row(bounce).stale, timeout=30.0)  # type: ignore[union-attr]
             assert cell(table, bounce, "state") == "firing"  # the last known state, kept
             assert set(states()) == {"LiveBounce", "LiveLatency"}
             await pilot.press("q")
