@@ -106,6 +106,7 @@ class HealthScreen(LiveScreen):
         self.query_one("#filter", Input).display = False
         self._loader = HealthLoader(self.papp.config)
         self._loading = False
+        self._deferred = False
         self._last_refresh = float("-inf")
         self.poll_every(REFRESH_S, self.refresh_data, name="health-refresh")
         self.refresh_data()
@@ -124,13 +125,23 @@ class HealthScreen(LiveScreen):
         """Read the cache again, unless a read is already under way or one just finished.
 
         One build at a time, at most one per MIN_GAP_S: new data arriving every second, the
-        timer and keys can all ask, and a queue of builds would only cost CPU and lag.
+        timer and keys can all ask, and a queue of builds would only cost CPU and lag. A request
+        that comes too early is not dropped but deferred to one build when the gap has passed
+        (a sign-off or an action must show without waiting for the 2 s timer).
         """
         monotonic = time.monotonic()
         if self._loading or monotonic - self._last_refresh < MIN_GAP_S:
+            if not self._deferred:
+                self._deferred = True
+                wait = max(0.05, MIN_GAP_S - (monotonic - self._last_refresh))
+                self.set_timer(wait, self._deferred_refresh, name="health-deferred")
             return
         self._loading = True
         self._load_view()
+
+    def _deferred_refresh(self) -> None:
+        self._deferred = False
+        self.refresh_data()
 
     @work(
         group="health-refresh",
@@ -156,7 +167,8 @@ class HealthScreen(LiveScreen):
             self.refresh_data_soon()
 
     def refresh_data_soon(self) -> None:
-        """The first, quick view is on screen: fetch the complete one right after."""
+        """Read again right away, past the gap (the complete view after the quick first one;
+        the operator's own action, which must show at once)."""
         self._last_refresh = float("-inf")
         self.call_after_refresh(self.refresh_data)
 
@@ -266,7 +278,7 @@ class HealthScreen(LiveScreen):
                     title="Signed off",
                     markup=False,
                 )
-                self.refresh_data()
+                self.refresh_data_soon()  # the operator's own action: show it now
 
         self.app.push_screen(SignOffScreen(), done)
 
