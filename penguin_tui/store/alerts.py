@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from penguin_tui import jsonfast
 from penguin_tui.alerts.matchers import FilterError, Matcher, MatchOp
@@ -215,12 +215,12 @@ def _severity(value: object) -> Severity:
         return Severity.MEDIUM  # unreadable: shown, never sunk out of sight
 
 
+_SOURCES = {s.value: s for s in AlertSource}
+
+
 def _source(value: str) -> AlertSource:
-    try:
-        return AlertSource(value)
-    except ValueError:
-        # Written by a newer program: still an alert an operator must see.
-        return AlertSource.ALERTMANAGER
+    # Anything else was written by a newer program: still an alert an operator must see.
+    return _SOURCES.get(value, AlertSource.ALERTMANAGER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,26 +261,37 @@ def _alert(row: tuple, marks: _SourceMarks) -> Alert:
     if resolved_at is None:
         # Active: seen at the source's last successful poll, stale while its polls fail.
         last_seen = marks.last_seen.get(source, last_seen)
+    # Positional, in Alert's field order (checked below): a quarter cheaper than keywords
+    # for the 10,000 Alerts of a console's first read.
     return Alert(
-        fingerprint=fp,
-        labels=_loads(labels),
-        annotations=_loads(annotations) if annotations else {},
-        starts_at=starts_at,
-        ends_at=ends_at,
-        updated_at=updated_at,
-        generator_url=generator_url or "",
-        receivers=_tuple(receivers),
-        am_state=am_state or "active",
-        silenced_by=_tuple(silenced_by),
-        inhibited_by=_tuple(inhibited_by),
-        muted_by=_tuple(muted_by),
-        source=_source(source),
-        origins=_tuple(origins),
-        first_seen=first_seen,
-        last_seen=last_seen,
-        resolved_at=resolved_at,
-        stale=resolved_at is None and marks.stale.get(source, False),
+        fp,
+        _loads(labels),
+        _loads(annotations) if annotations else {},
+        starts_at,
+        ends_at,
+        updated_at,
+        generator_url or "",
+        _tuple(receivers),
+        am_state or "active",
+        _tuple(silenced_by),
+        _tuple(inhibited_by),
+        _tuple(muted_by),
+        _source(source),
+        _tuple(origins),
+        first_seen,
+        last_seen,
+        resolved_at,
+        resolved_at is None and marks.stale.get(source, False),
     )
+
+
+_ALERT_FIELDS = (
+    "fingerprint", "labels", "annotations", "starts_at", "ends_at", "updated_at", "generator_url",
+    "receivers", "am_state", "silenced_by", "inhibited_by", "muted_by", "source", "origins",
+    "first_seen", "last_seen", "resolved_at", "stale",
+)  # fmt: skip
+if tuple(f.name for f in fields(Alert)) != _ALERT_FIELDS:  # pragma: no cover - a model change
+    raise ImportError("penguin_tui.store.alerts: _alert() must follow Alert's new fields")
 
 
 def _alerts(conn: sqlite3.Connection, where: str, params: Sequence[object]) -> list[Alert]:
