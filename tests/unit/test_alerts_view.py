@@ -82,6 +82,16 @@ def test_coarse_age(seconds: float | None, text: str) -> None:
     assert coarse_age(seconds) == text
 
 
+def test_the_builders_memoised_age_is_coarse_age() -> None:
+    from penguin_tui.alerts.view import _age
+
+    edges = [-5.0, 0.0, 0.4, 59.99, 60.0, 61.5, 3599.99, 3600.0, 86399.9, 86400.0, 9e6]
+    steps = [i * 7.3 for i in range(40_000)]  # 0 to ~3.4 days, every bucket crossed
+    for seconds in [*edges, *steps, *edges]:  # the edges again: answered from the memo
+        assert _age(seconds) == coarse_age(max(0.0, seconds)), seconds
+    assert _age(None) == coarse_age(None)
+
+
 # --- the loader, over a real cache -------------------------------------------------------------
 
 
