@@ -460,16 +460,19 @@ def _record_alerts(
     silences_by_id = _load_silences(conn)
     acks = local_acks(conn, now)
     changes: list[AlertChange] = []
+    change_rows: list[tuple] = []  # the same, as alert_changes rows
     inserts: list[tuple] = []
     updates: list[tuple] = []
     state_updates: list[tuple] = []
-    unknown: dict[str, tuple[Alert, int, AlertState]] = {}
+    unknown: dict[str, tuple[Alert, int, AlertState, str]] = {}
     seen: set[str] = set()
     active = tracker.active
 
-    def change(fp: str, old: str | None, state: AlertState, words: str) -> None:
+    def change(fp: str, old: str | None, state: str, words: str) -> None:
         # The words are made of sanitised parts (labels, stored silences, acks): only capped.
-        changes.append(AlertChange(now, fp, old, state.value, words[:_DETAIL_LEN]))
+        words = words[:_DETAIL_LEN]
+        changes.append(AlertChange(now, fp, old, state, words))
+        change_rows.append((now, fp, old, state, words))
 
     for item in incoming:
         fp = item.fingerprint
@@ -481,20 +484,21 @@ def _record_alerts(
         state = item.state(silences_by_id, ack is not None)
         if state is AlertState.RESOLVED:
             state = AlertState.FIRING  # a source's current set is, by definition, not resolved
+        value = state.value
         d = digest(item)
         if known is None:
-            unknown[fp] = (item, d, state)
+            unknown[fp] = (item, d, state, value)
             continue
         old_digest, old_state, _ = known
-        if old_digest == d and old_state == state.value:
+        if old_digest == d and old_state == value:
             continue
         if old_digest != d:
-            updates.append((*_content_row(item), src, state.value, new_rev, fp))
+            updates.append((*_content_row(item), src, value, new_rev, fp))
         else:
-            state_updates.append((state.value, new_rev, fp))
-        if old_state != state.value:
-            change(fp, old_state, state, _detail(item, state, silences_by_id, ack))
-        active[fp] = (d, state.value, src)
+            state_updates.append((value, new_rev, fp))
+        if old_state != value:
+            change(fp, old_state, value, _detail(item, state, silences_by_id, ack))
+        active[fp] = (d, value, src)
 
     if unknown:
         # Unknown to the active set: new, or resolved and back (re-opened).
@@ -506,16 +510,16 @@ def _record_alerts(
                 (_dumps(list(unknown)),),
             )
         }
-        for fp, (item, d, state) in unknown.items():
+        for fp, (item, d, state, value) in unknown.items():
             words = _detail(item, state, silences_by_id, acks.get(fp))
             if fp in returning:
-                updates.append((*_content_row(item), src, state.value, new_rev, fp))
+                updates.append((*_content_row(item), src, value, new_rev, fp))
                 words = "re-opened" + ("" if state is AlertState.FIRING else f"; {words}")
-                change(fp, returning[fp], state, words)
+                change(fp, returning[fp], value, words)
             else:
-                inserts.append((*_content_row(item), fp, src, now, state.value, new_rev))
-                change(fp, None, state, words)
-            active[fp] = (d, state.value, src)
+                inserts.append((*_content_row(item), fp, src, now, value, new_rev))
+                change(fp, None, value, words)
+            active[fp] = (d, value, src)
 
     marks = meta.get_many(conn, _seen_key(src), _stale_key(src))
     gone = [fp for fp, (_, _, owner) in active.items() if owner == src and fp not in seen]
@@ -530,7 +534,7 @@ def _record_alerts(
             ],
         )
         for fp in gone:
-            change(fp, active.pop(fp)[1], AlertState.RESOLVED, "resolved")
+            change(fp, active.pop(fp)[1], AlertState.RESOLVED.value, "resolved")
     if inserts:
         conn.executemany(_INSERT, inserts)
     if updates:
@@ -539,10 +543,10 @@ def _record_alerts(
         conn.executemany(
             "UPDATE alerts SET state = ?, rev = ? WHERE fingerprint = ?", state_updates
         )
-    if changes:
+    if change_rows:
         conn.executemany(
             "INSERT INTO alert_changes (ts, fingerprint, old, new, detail) VALUES (?,?,?,?,?)",
-            [(c.ts, c.fingerprint, c.old, c.new, c.detail) for c in changes],
+            change_rows,
         )
     meta.put(conn, _seen_key(src), float(now))
     wrote = bool(changes or updates or state_updates)
