@@ -15,6 +15,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import fields
 
 from penguin_tui.alerts.am_time import TimeFormatError, format_time, parse_time
 from penguin_tui.alerts.fingerprint import fingerprint as compute_fingerprint
@@ -232,16 +233,18 @@ def parse_alerts(data: object, origin: str) -> tuple[list[Alert], list[str]]:
         raise AmSchemaError(f"none of the {len(data)} items looks like an alert (no labels)")
     problems = _Problems("alert")
     alerts = []
+    origins = (origin,)
     for item in data:
         try:
-            alerts.append(_parse_alert(item, origin, problems))
+            alerts.append(_parse_alert(item, origins, problems))
         except _Skip as skip:
             problems.skipped[str(skip)] += 1
     return alerts, problems.lines()
 
 
-def _parse_alert(item: object, origin: str, problems: _Problems) -> Alert:
-    """One gettableAlert. Raises _Skip when it cannot be read; capped values go to problems."""
+def _parse_alert(item: object, origins: tuple[str], problems: _Problems) -> Alert:
+    """One gettableAlert. Raises _Skip when it cannot be read; capped values go to problems.
+    ``origins`` is ``(url,)``, one tuple shared by the answer's alerts."""
     if not isinstance(item, dict):
         raise _Skip("not an object")
     raw_labels = item.get("labels")
@@ -265,22 +268,31 @@ def _parse_alert(item: object, origin: str, problems: _Problems) -> Alert:
     if not isinstance(state, str):
         raise _Skip("status.state is not text")
     state = state if state in _AM_STATES else sanitize(state, single_line=True, max_len=20)
+    # Positional, in Alert's field order (checked below): a quarter cheaper than keywords.
     return Alert(
-        fingerprint=fp,
-        labels=labels,
-        annotations=annotations,
-        starts_at=_time(item.get("startsAt"), "startsAt"),
-        ends_at=_time(item.get("endsAt"), "endsAt"),
-        updated_at=_time(item.get("updatedAt"), "updatedAt"),
-        generator_url=_text(item.get("generatorURL"), "generatorURL", MAX_URL),
-        receivers=_receivers(item.get("receivers")),
-        am_state=state,
-        silenced_by=_id_list(status.get("silencedBy"), "status.silencedBy"),
-        inhibited_by=_id_list(status.get("inhibitedBy"), "status.inhibitedBy"),
-        muted_by=_id_list(status.get("mutedBy"), "status.mutedBy"),
-        source=AlertSource.ALERTMANAGER,
-        origins=(origin,),
+        fp,
+        labels,
+        annotations,
+        _time(item.get("startsAt"), "startsAt"),
+        _time(item.get("endsAt"), "endsAt"),
+        _time(item.get("updatedAt"), "updatedAt"),
+        _text(item.get("generatorURL"), "generatorURL", MAX_URL),
+        _receivers(item.get("receivers")),
+        state,
+        _id_list(status.get("silencedBy"), "status.silencedBy"),
+        _id_list(status.get("inhibitedBy"), "status.inhibitedBy"),
+        _id_list(status.get("mutedBy"), "status.mutedBy"),
+        AlertSource.ALERTMANAGER,
+        origins,
     )
+
+
+_ALERT_FIELDS = (
+    "fingerprint", "labels", "annotations", "starts_at", "ends_at", "updated_at", "generator_url",
+    "receivers", "am_state", "silenced_by", "inhibited_by", "muted_by", "source", "origins",
+)  # fmt: skip
+if tuple(f.name for f in fields(Alert))[: len(_ALERT_FIELDS)] != _ALERT_FIELDS:  # pragma: no cover
+    raise ImportError("penguin_tui.alerts.am_parse: _parse_alert() must follow Alert's fields")
 
 
 def _receivers(raw: object) -> tuple[str, ...]:
