@@ -26,6 +26,7 @@ from textual.widgets.data_table import ColumnKey, Row, RowKey
 from penguin_tui.alerts.model import AlertState, Severity
 from penguin_tui.alerts.view import AlertRow, GroupRow
 from penguin_tui.alerts.view import Row as ViewRow
+from penguin_tui.gc_pause import gc_paused
 from penguin_tui.text import sanitize
 
 COLUMNS = ("new", "severity", "state", "age", "alertname", "subject", "summary")
@@ -236,7 +237,8 @@ class AlertTable(DataTable):
         keys = list(keys)
         if keys == self._keys:
             return self._update_in_place(rows)
-        touched = self._apply_order(keys, rows)
+        with gc_paused():  # thousands of rows' keys and entries at once, acyclic (gc_pause)
+            touched = self._apply_order(keys, rows)
         index = self._index.get(keep) if keep is not None else None
         if index is None:  # the alert left the list: stay at the same height
             index = min(max(self.cursor_row, 0), len(keys) - 1)
