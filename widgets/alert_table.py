@@ -161,8 +161,11 @@ class AlertTable(DataTable):
             self.opened = opened
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        # Before DataTable's own set-up, which reads ordered_rows (below).
         self._keys: list[str] = []
+        self._row_meta: dict[str, Row] = {}  # DataTable's Row of each key (all one line high)
+        self._ordered: tuple[list[Row], list[tuple[RowKey, int]]] | None = None
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self._index: dict[str, int] = {}
         self._rows: dict[str, ViewRow] = {}
         self._row_keys: dict[str, RowKey] = {}
@@ -309,6 +312,7 @@ class AlertTable(DataTable):
             del self._data[row_key]
             del self.rows[row_key]
             del self._rows[key]
+            del self._row_meta[key]
             touched += 1
         for key, row in new_rows.items():
             old = self._rows.get(key)
@@ -317,7 +321,7 @@ class AlertTable(DataTable):
             row_key = self._row_keys.get(key)
             if row_key is None:
                 row_key = self._row_keys[key] = RowKey(key)
-                self.rows[row_key] = Row(row_key, 1)
+                self.rows[row_key] = self._row_meta[key] = Row(row_key, 1)
                 self._data[row_key] = _LazyCells(self, row)
             else:
                 self._data[row_key] = self._cells(row, old)
@@ -327,12 +331,41 @@ class AlertTable(DataTable):
         self._row_locations = TwoWayDict({row_keys[key]: i for i, key in enumerate(keys)})
         self._keys = keys
         self._index = {key: i for i, key in enumerate(keys)}
+        self._ordered = None  # ordered_rows and _y_offsets: made again when next asked
         self._update_count += 1
         self._require_update_dimensions = True  # virtual height; no new rows to measure
         self._new_rows.clear()
         self.check_idle()
         self.refresh(layout=True)
         return touched
+
+    # --- DataTable's row order, kept until the order changes ----------------------------------
+
+    # DataTable rebuilds both lists below from its row index, RowKey by RowKey, whenever its
+    # _update_count moves, and a resize moves it too: 10-15 ms for 10,000 rows, in the first
+    # frame of a storm and after every resize. Here the order changes in _apply_order only.
+
+    @property
+    def ordered_rows(self) -> list[Row]:
+        """The rows as they appear on screen (DataTable's)."""
+        return self._order()[0]
+
+    @property
+    def _y_offsets(self) -> list[tuple[RowKey, int]]:
+        """Each line's row key and line within the row (DataTable's; every row is one line)."""
+        return self._order()[1]
+
+    def _order(self) -> tuple[list[Row], list[tuple[RowKey, int]]]:
+        ordered = self._ordered
+        if ordered is None or len(ordered[0]) != len(self.rows):
+            meta = self._row_meta
+            if len(self._keys) != len(self.rows):  # rows added by DataTable's own methods
+                rows = DataTable.ordered_rows.fget(self)  # type: ignore[attr-defined]
+                offsets = DataTable._y_offsets.fget(self)  # type: ignore[attr-defined]
+                return rows, offsets
+            rows = [meta[key] for key in self._keys]
+            ordered = self._ordered = (rows, [(row.key, 0) for row in rows])
+        return ordered
 
     # --- cells --------------------------------------------------------------------------------
 

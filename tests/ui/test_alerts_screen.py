@@ -210,6 +210,43 @@ async def test_cursor_stays_on_its_alert_when_rows_move(tmp_path: Path) -> None:
         assert "InstanceDown" in detail_text(app)
 
 
+def assert_row_order_is_datatables(table: AlertTable) -> None:
+    """The table's kept ordered_rows and _y_offsets are what DataTable would compute."""
+    from textual.widgets import DataTable
+
+    table._offset_cache.clear()
+    table._ordered_row_cache.clear()
+    theirs = DataTable.ordered_rows.fget(table)  # type: ignore[attr-defined]
+    assert table.ordered_rows == theirs
+    assert [row.key.value for row in theirs] == table.keys
+    assert table._y_offsets == DataTable._y_offsets.fget(table)  # type: ignore[attr-defined]
+
+
+async def test_the_row_order_follows_rows_added_moved_and_removed(tmp_path: Path) -> None:
+    app = alert_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await open_alerts(pilot)
+        assert_row_order_is_datatables(table)
+        newer = [_crit(f"new{i}", f"Newer{i}") for i in range(3)]
+        record_poll(app, [*NIGHT[:-2], BOUNCE_2, *newer], NOW)  # 3 added, 2 gone, moved
+        await reload(pilot)
+        assert_row_order_is_datatables(table)
+        count, where = len(table.keys), table.keys.index(DOWN.fingerprint)
+        sunk = dataclasses.replace(DOWN, labels={**DOWN.labels, "severity": "info"})
+        polled = [sunk if a is DOWN else a for a in [*NIGHT[:-2], BOUNCE_2, *newer]]
+        record_poll(app, polled, NOW)  # the same rows, one moved down
+        await reload(pilot)
+        assert len(table.keys) == count
+        assert table.keys.index(DOWN.fingerprint) > where
+        assert_row_order_is_datatables(table)
+        await pilot.resize_terminal(80, 24)  # a resize moves DataTable's update count only
+        await settle(pilot)
+        assert_row_order_is_datatables(table)
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.selected_key == table.keys[-1]
+
+
 async def test_home_and_end_go_to_the_first_and_last_alert(tmp_path: Path) -> None:
     app = alert_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
