@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from penguin_tui.alerts.model import Alert, AlertChange, AlertSource, Silence
 from penguin_tui.alerts.view import AlertRow, AlertsData, GroupRow, alert_started, coarse_age
 from penguin_tui.fmt import local_time
 from penguin_tui.text import sanitize
 from penguin_tui.widgets.alert_table import STATE_STYLE, severity_text
+from penguin_tui.widgets.text_pane import TextPane
 
 VALUE_MAX = 2000  # a 10,000-character label is cut here (the cut is marked with …)
 URL_MAX = 2000
@@ -183,11 +181,14 @@ def group_detail_text(row: GroupRow) -> Text:
     return text
 
 
-class AlertDetail(VerticalScroll):
-    """A scrollable pane of text about the selected row."""
+class AlertDetail(TextPane):
+    """The selected row's detail, as text to read and copy. A ``TextPane``: another alert's
+    detail repaints the pane alone (no layout of the screen); a new row's detail shows from
+    its top, the same row's (its history arriving) where the operator left it."""
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="alert-detail-body", markup=False)
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._key: str | None = None
 
     def show_alert(
         self,
@@ -197,24 +198,20 @@ class AlertDetail(VerticalScroll):
         now: float,
     ) -> None:
         """Show one alert (``history`` None while it is being read)."""
-        self._set(alert_detail_text(row, data, history, now))
+        self._show(row.key, alert_detail_text(row, data, history, now))
 
     def show_group(self, row: GroupRow) -> None:
-        self._set(group_detail_text(row))
+        self._show(row.key, group_detail_text(row))
 
     def show_nothing(self, message: str = "No alert selected.") -> None:
-        self._set(Text(message, style="dim"))
+        self._show(None, Text(message, style="dim"))
 
-    def _set(self, text: Text) -> None:
-        body = self.query_one("#alert-detail-body", Static)
-        if getattr(body, "_penguin_last", None) == text:
-            return
-        # Unlike the one-line widgets, the body's height follows its text: lay out again.
-        body._penguin_last = text  # type: ignore[attr-defined]
-        body.update(text)
+    def _show(self, key: str | None, text: Text) -> None:
+        same = key is not None and key == self._key
+        self._key = key
+        self.set_text(text, keep_place=same)
 
     @property
     def text(self) -> str:
         """The plain text shown (tests, and what a copy of the pane would hold)."""
-        last = getattr(self.query_one("#alert-detail-body", Static), "_penguin_last", None)
-        return last.plain if isinstance(last, Text) else ""
+        return self.shown_text.plain
