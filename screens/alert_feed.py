@@ -31,6 +31,7 @@ from penguin_tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from penguin_tui.config_model import Config
     from penguin_tui.reader import CacheReader
+    from penguin_tui.store import Store
 
 ALERTS_WATCH_S = 2.0
 
@@ -57,7 +58,6 @@ class AlertFeedMixin:
         self._view_seed: ViewSeed | None = ViewSeed(
             ViewBuilder(), initial_options(self.config, self.started_at)
         )
-        self._seed_again = False
 
     def start_alert_feed(self) -> None:
         """Call from the App's on_mount: the first read once the first screen is drawn, then
@@ -79,9 +79,14 @@ class AlertFeedMixin:
 
     @work(group="alerts-watch", exit_on_error=False, description="read the alert stream")
     async def _load_alerts(self) -> None:
-        loader = self._alerts_loader
+        loader, seed = self._alerts_loader, self._view_seed
+        ahead = seed is not None and not seed.pending
+        if ahead:
+            seed.pending = True  # the screen, if it mounts meanwhile, builds its own view
         try:
-            data = await self.reader.call(loader.load, self.clock())
+            data = await self.reader.call(
+                self._read, loader, seed if ahead else None, self.clock(), self.recording
+            )
         except Exception as exc:
             # Logged once per distinct problem on the alerts screen's banner; the app goes on
             # (an old cache being upgraded, a busy disk) and tries again in 2 s.
@@ -92,10 +97,36 @@ class AlertFeedMixin:
             self.alert_error = ""
             self._alerts_loaded(data)
         finally:
+            if ahead and seed is not None:
+                seed.pending = False
             self._alerts_loading = False
             if self._alerts_again:
                 self._alerts_again = False
                 self.refresh_alerts()
+
+    def _read(
+        self,
+        store: Store,
+        loader: AlertsLoader,
+        seed: ViewSeed | None,
+        now: float,
+        recording: bool,
+    ) -> AlertsData:
+        """On the reader thread: the load, then, given the seed, its view when the load
+        brought news (see take_view_seed).
+
+        Built right after the read, before the event loop hears of the load (and repaints
+        the counts), the build has the interpreter to itself."""
+        data = loader.load(store, now)
+        if seed is not None and (seed.view is None or brings_news(seed.view.data, data)):
+            try:
+                view = seed.builder.build(data, seed.options)
+                status = freshness(store, self.config, data.now, recording)
+            except Exception:  # a bug: the screen's own build will show it
+                seed.view = None
+            else:
+                seed.view, seed.status = view, status
+        return data
 
     def _alerts_loaded(self, data: AlertsData) -> None:
         self.alert_data = data
@@ -108,49 +139,16 @@ class AlertFeedMixin:
         if new:
             self.ring_for(new)
         self._deliver(data)
-        seed = self._view_seed
-        if seed is not None and (seed.view is None or brings_news(seed.view.data, data)):
-            self._grow_seed()
 
     def take_view_seed(self) -> ViewSeed | None:
-        """For the alerts screen's first mount: the view built ahead (see ViewSeed). From then
-        on the screen builds its own views, and the feed none."""
+        """For the alerts screen's first mount: the view the feed built ahead.
+
+        Until then, every read that brings news also builds the alerts view (on the reader
+        thread, right after the read: ~30 ms per 10,000 alerts, which key 2 then no longer
+        waits for; bench/bench_alerts.py); an unchanged stream builds nothing. From then on
+        the screen builds its own views, and the feed none."""
         seed, self._view_seed = self._view_seed, None
         return seed
-
-    def _grow_seed(self) -> None:
-        """Build the seed's view of the latest data; one build at a time, the latest wins.
-
-        Only loads that bring news build (an unchanged stream costs nothing here), and only
-        until the alerts screen first mounts: ~40 ms of the reader thread per 10,000 alerts,
-        which key 2 no longer waits for (bench/bench_alerts.py)."""
-        seed = self._view_seed
-        if seed is None:
-            return
-        if seed.pending:
-            self._seed_again = True
-            return
-        seed.pending = True
-        self._build_seed(seed)
-
-    @work(group="alerts-seed", exit_on_error=False, description="build the alerts view ahead")
-    async def _build_seed(self, seed: ViewSeed) -> None:
-        data, config, recording = self.alert_data, self.config, self.recording
-        try:
-            if data is not None:
-                seed.view, seed.status = await self.reader.call(
-                    lambda store: (
-                        seed.builder.build(data, seed.options),
-                        freshness(store, config, data.now, recording),
-                    )
-                )
-        finally:
-            seed.pending = False
-        if self._seed_again:
-            self._seed_again = False
-            latest = self.alert_data
-            if latest is not None and (seed.view is None or brings_news(seed.view.data, latest)):
-                self._grow_seed()
 
     def ring_for(self, alerts: list) -> None:
         """A new Critical alert: the bell and a toast, each switchable off in [alerts]."""
