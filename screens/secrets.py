@@ -58,23 +58,11 @@ EMPTY_HINT = "enter on a secret opens it · / filters · g goes to a path"
 
 
 def _load_core() -> None:
-    """Import the Vault core and hvac (in a worker thread: ~150 ms the event loop never sees)."""
-    import hvac  # noqa: F401
+    """Import the Vault core, and hvac through it (in a worker thread: ~150 ms the event
+    loop never sees)."""
+    from penguin_tui.vault.session import load_core
 
-    import penguin_tui.vault.session  # noqa: F401
-
-
-def _overdue_of(session: VaultSession, node: Node) -> bool | None:
-    """Whether a KV v2 secret is overdue for rotation (blocking; None when unknown)."""
-    from penguin_tui.vault.client import VaultError
-    from penguin_tui.vault.metadata import read_metadata
-    from penguin_tui.vault.rotation import rotation
-
-    try:
-        meta = read_metadata(session.client, node.mount, node.path)
-    except VaultError:
-        return None
-    return rotation(meta, session.clock(), session.config.rotation_period_s).overdue
+    load_core()
 
 
 class SecretsScreen(SecretActionsMixin, Screen[None]):
@@ -393,7 +381,7 @@ class SecretsScreen(SecretActionsMixin, Screen[None]):
         session = self.session
         if session is None:
             return
-        found = await asyncio.gather(*(session.client.run(_overdue_of, session, n) for n in nodes))
+        found = await session.overdue(nodes)
         marks = {
             n.full_path: flag for n, flag in zip(nodes, found, strict=True) if flag is not None
         }

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from penguin_tui.config_model import VaultConfig
 from penguin_tui.errors import CacheError
 from penguin_tui.vault.audit import Action, VaultAccess, record_access
-from penguin_tui.vault.client import VaultClient, VaultForbidden, VaultNotFound
+from penguin_tui.vault.client import VaultClient, VaultError, VaultForbidden, VaultNotFound
 from penguin_tui.vault.diff import SecretDiff, diff_secrets
 from penguin_tui.vault.metadata import SecretMetadata, read_metadata
 from penguin_tui.vault.mounts import Mount, MountList, list_mounts
@@ -128,6 +128,17 @@ class VaultSession:
         except (VaultForbidden, VaultNotFound):
             return None
 
+    async def overdue(self, nodes: list[Node]) -> list[bool | None]:
+        """For each KV v2 secret, whether it is overdue for rotation (None when unknown)."""
+        return list(await asyncio.gather(*(self.client.run(self._overdue, n) for n in nodes)))
+
+    def _overdue(self, node: Node) -> bool | None:
+        try:
+            meta = read_metadata(self.client, node.mount, node.path)
+        except VaultError:
+            return None  # a flag in the tree is a courtesy: no metadata, no flag
+        return rotation(meta, self.clock(), self.config.rotation_period_s).overdue
+
     async def diff(self, mount: Mount, path: str, old: int, new: int) -> SecretDiff:
         """Versions ``old`` and ``new`` of a KV v2 secret compared key by key."""
         a, b = await asyncio.gather(
@@ -162,3 +173,8 @@ class VaultSession:
             version=secret.version,
             now=self.clock(),
         )
+
+
+def load_core() -> None:
+    """Import hvac ahead of the first request (~150 ms): call it in a worker thread."""
+    import hvac  # noqa: F401
